@@ -1,0 +1,551 @@
+//! Unit assignments: who leads (牵头) and who co-owns (责任/配合) a task.
+//!
+//! Government documents write assignments in many layouts; all of them are
+//! reduced here to one grammar: an optional lead part, ended by `牵头`, and
+//! a co part, ended by a closing phrase such as `按职能分工负责`. Labelled
+//! forms (`牵头单位：A；配合单位：B`) are read by their labels.
+
+use crate::units::is_unit_like;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Assignment {
+    /// Byte range of the assignment in the text it was found in.
+    pub start: usize,
+    pub end: usize,
+    pub leads: Vec<String>,
+    pub cos: Vec<String>,
+    pub lead_inferred: bool,
+    /// A deadline written inside the assignment (`2025年6月底前完成`).
+    pub deadline_text: Option<String>,
+}
+
+const OPEN: &[char] = &['（', '〔', '【', '['];
+const CLOSE: &[char] = &['）', '〕', '】', ']'];
+
+/// Labels of the labelled layout, with the role they give.
+const LABELS: &[(&str, Role)] = &[
+    ("牵头单位", Role::Lead),
+    ("牵头部门", Role::Lead),
+    ("主责单位", Role::Lead),
+    ("主要责任单位", Role::Lead),
+    ("责任单位", Role::Co),
+    ("责任部门", Role::Co),
+    ("配合单位", Role::Co),
+    ("配合部门", Role::Co),
+    ("协办单位", Role::Co),
+    ("参与单位", Role::Co),
+    ("协同单位", Role::Co),
+    ("完成时限", Role::Deadline),
+    ("完成时间", Role::Deadline),
+    ("时间节点", Role::Deadline),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Lead,
+    Co,
+    Deadline,
+}
+
+/// Phrases that close a unit list or mark a role; never part of a name.
+/// Longest first, so that `按职能分工负责` goes before `负责`.
+const ROLE_PHRASES: &[&str] = &[
+    "按照职能职责分工负责",
+    "按职能职责分工负责",
+    "按照职责分工负责",
+    "按照职能分工负责",
+    "按职能分工负责",
+    "按职责分工负责",
+    "按职责分工落实",
+    "按项目分工负责",
+    "按职责负责",
+    "按职能负责",
+    "按分工负责",
+    "各司其职",
+    "分工负责",
+    "分别牵头",
+    "共同牵头",
+    "牵头负责",
+    "分别负责",
+    "共同负责",
+    "具体负责",
+    "负责落实",
+    "配合",
+    "参与",
+    "协助",
+    "落实",
+    "负责",
+    "牵头",
+    "分别",
+    "共同",
+    "等相关单位",
+    "等有关单位",
+    "等单位",
+    "等部门",
+    "等",
+];
+
+const UNIT_DELIMITERS: &[char] = &['、', '，', ',', '；', ';', '\n', '/'];
+
+/// Byte offset of the first assignment bracket in `text`, if any.
+pub fn first_assignment_start(text: &str) -> Option<usize> {
+    brackets(text)
+        .into_iter()
+        .find(|&(s, e)| parse_content(inner(text, s, e)).is_some())
+        .map(|(s, _)| s)
+}
+
+fn inner(text: &str, start: usize, end: usize) -> &str {
+    let open_len = text[start..].chars().next().map_or(0, char::len_utf8);
+    let close_len = text[..end]
+        .chars()
+        .next_back()
+        .filter(|c| CLOSE.contains(c))
+        .map_or(0, char::len_utf8);
+    &text[start + open_len..end - close_len]
+}
+
+/// Outermost bracket groups as byte ranges. Opening and closing styles may
+/// differ (`（…)` after folding is `（…）`, `〔…）` happens); an unclosed group
+/// runs to the end of the text, which is how a truncated page reads.
+fn brackets(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0usize;
+    for (i, c) in text.char_indices() {
+        if OPEN.contains(&c) {
+            if depth == 0 {
+                start = i;
+            }
+            depth += 1;
+        } else if CLOSE.contains(&c) && depth > 0 {
+            depth -= 1;
+            if depth == 0 {
+                out.push((start, i + c.len_utf8()));
+            }
+        } else if c == '\n' && depth > 0 && !text[start..i].contains(['牵', '负', '责']) {
+            // A bracket left open on a line of prose is a typo, not a group.
+            depth = 0;
+        }
+    }
+    if depth > 0 {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// Every assignment in `text`, in order, adjacent fragments merged
+/// (`牵头单位：A` on one line and `责任单位：B` on the next are one).
+pub fn find_assignments(text: &str) -> Vec<Assignment> {
+    let mut found: Vec<Assignment> = Vec::new();
+    let groups = brackets(text);
+    for &(s, e) in &groups {
+        if let Some(mut a) = parse_content(inner(text, s, e)) {
+            a.start = s;
+            a.end = e;
+            found.push(a);
+        }
+    }
+    // Labelled lines outside brackets.
+    let mut pos = 0;
+    while pos < text.len() {
+        let Some((at, label_len)) = next_label(&text[pos..]) else {
+            break;
+        };
+        let start = pos + at;
+        if groups.iter().any(|&(s, e)| start >= s && start < e) {
+            pos = start + label_len;
+            continue;
+        }
+        let rest = &text[start..];
+        let end = start + rest.find(['\n', '。']).unwrap_or(rest.len());
+        if let Some(mut a) = parse_content(&text[start..end]) {
+            a.start = start;
+            a.end = end;
+            found.push(a);
+        }
+        pos = end.max(start + label_len);
+    }
+    found.sort_by_key(|a| a.start);
+    merge_adjacent(text, found)
+}
+
+fn next_label(s: &str) -> Option<(usize, usize)> {
+    LABELS
+        .iter()
+        .filter_map(|(l, _)| {
+            let at = s.find(l)?;
+            let after = &s[at + l.len()..];
+            after.starts_with(['：', ':']).then_some((at, l.len()))
+        })
+        .min()
+}
+
+fn merge_adjacent(text: &str, found: Vec<Assignment>) -> Vec<Assignment> {
+    let mut out: Vec<Assignment> = Vec::new();
+    for a in found {
+        if let Some(last) = out.last_mut() {
+            let gap = text.get(last.end..a.start).unwrap_or("");
+            if a.start >= last.end
+                && gap.chars().all(|c| c.is_whitespace() || "，。；、,;".contains(c))
+                && (last.leads.is_empty() || a.leads.is_empty() || last.cos.is_empty())
+            {
+                let had_explicit_lead = !last.lead_inferred && !last.leads.is_empty();
+                if a.lead_inferred && had_explicit_lead {
+                    // `牵头单位：A` then `责任单位：B、C`: B is a co-unit.
+                    last.cos.extend(a.leads);
+                } else if !a.leads.is_empty() && last.lead_inferred {
+                    last.cos.extend(std::mem::take(&mut last.leads));
+                    last.leads = a.leads;
+                    last.lead_inferred = a.lead_inferred;
+                } else {
+                    last.leads.extend(a.leads);
+                }
+                last.cos.extend(a.cos);
+                last.end = a.end;
+                last.deadline_text = last.deadline_text.take().or(a.deadline_text);
+                dedupe(&mut last.leads);
+                dedupe(&mut last.cos);
+                let leads = last.leads.clone();
+                last.cos.retain(|c| !leads.contains(c));
+                continue;
+            }
+        }
+        out.push(a);
+    }
+    out
+}
+
+fn dedupe(v: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|x| seen.insert(x.clone()));
+}
+
+/// Parses the inside of a bracket (or a labelled line) as an assignment.
+pub fn parse_content(content: &str) -> Option<Assignment> {
+    let content = content.trim().trim_end_matches(['。', '.', ' ']);
+    if content.is_empty() || content.chars().count() > 600 {
+        return None;
+    }
+    let labelled = LABELS.iter().any(|(l, _)| {
+        content
+            .find(l)
+            .is_some_and(|at| content[at + l.len()..].starts_with(['：', ':']))
+    });
+    let mut a = if labelled {
+        parse_labelled(content)?
+    } else {
+        parse_plain(content)?
+    };
+    dedupe(&mut a.leads);
+    dedupe(&mut a.cos);
+    let leads = a.leads.clone();
+    a.cos.retain(|c| !leads.contains(c));
+    (!a.leads.is_empty()).then_some(a)
+}
+
+fn parse_labelled(content: &str) -> Option<Assignment> {
+    let mut marks: Vec<(usize, usize, Role)> = Vec::new();
+    for (label, role) in LABELS {
+        let mut from = 0;
+        while let Some(at) = content[from..].find(label) {
+            let at = from + at;
+            let after = at + label.len();
+            if content[after..].starts_with(['：', ':']) && !marks.iter().any(|m| at >= m.0 && at < m.1) {
+                let colon = content[after..].chars().next().map_or(0, char::len_utf8);
+                marks.push((at, after + colon, *role));
+            }
+            from = after;
+        }
+    }
+    marks.sort();
+    let mut a = Assignment::default();
+    let mut has_lead_label = false;
+    for (k, &(_, body_start, role)) in marks.iter().enumerate() {
+        let body_end = marks.get(k + 1).map_or(content.len(), |m| m.0);
+        let body = content[body_start..body_end].trim_matches(|c: char| "；;，, \n".contains(c));
+        match role {
+            Role::Deadline => a.deadline_text = Some(body.to_string()),
+            Role::Lead => {
+                has_lead_label = true;
+                for (u, _) in unit_list(body, &mut a.deadline_text) {
+                    a.leads.push(u);
+                }
+            }
+            Role::Co => {
+                for (u, marked_lead) in unit_list(body, &mut a.deadline_text) {
+                    if marked_lead {
+                        has_lead_label = true;
+                        a.leads.push(u);
+                    } else {
+                        a.cos.push(u);
+                    }
+                }
+            }
+        }
+    }
+    if !has_lead_label && !a.cos.is_empty() {
+        a.leads.push(a.cos.remove(0));
+        a.lead_inferred = true;
+    }
+    Some(a)
+}
+
+fn parse_plain(content: &str) -> Option<Assignment> {
+    if !["牵头", "负责", "配合", "参与", "分工"].iter().any(|k| content.contains(k)) {
+        return None;
+    }
+    let mut a = Assignment::default();
+    let lead_at = content
+        .match_indices("牵头")
+        .map(|(i, _)| i)
+        .find(|&i| !content[i..].starts_with("牵头负责人"));
+    if let Some(at) = lead_at {
+        let (lead_part, rest) = (&content[..at], &content[at + "牵头".len()..]);
+        a.leads = unit_list(lead_part, &mut a.deadline_text).into_iter().map(|(u, _)| u).collect();
+        a.cos = unit_list(rest, &mut a.deadline_text).into_iter().map(|(u, _)| u).collect();
+        if a.leads.is_empty() {
+            return None;
+        }
+        // Every piece must have been a unit: prose with 牵头 in it is not an
+        // assignment.
+        if !lead_part_is_clean(lead_part) {
+            return None;
+        }
+        return Some(a);
+    }
+    // `A负责，B、C配合`: 负责 closes the lead part.
+    if let Some(at) = content.find("负责") {
+        let after = &content[at + "负责".len()..];
+        if after.starts_with(['，', ',', '；', ';']) && ["配合", "参与", "协助", "分工"].iter().any(|k| after.contains(k)) {
+            let leads = unit_list(&content[..at], &mut a.deadline_text);
+            if !leads.is_empty() && lead_part_is_clean(&content[..at]) {
+                a.leads = leads.into_iter().map(|(u, _)| u).collect();
+                a.cos = unit_list(after, &mut a.deadline_text).into_iter().map(|(u, _)| u).collect();
+                return Some(a);
+            }
+        }
+    }
+    let units = unit_list(content, &mut a.deadline_text);
+    if units.is_empty() || !lead_part_is_clean(content) {
+        return None;
+    }
+    // `（A负责）` names the lead; `（A、B按职能分工负责）` only lists owners.
+    let closes_with_plain_fuze = content.strip_suffix("负责").is_some_and(|head| {
+        !["分工", "职责", "职能", "分别", "共同", "牵头", "具体"].iter().any(|p| head.ends_with(p))
+    });
+    let mut names: Vec<String> = units.iter().map(|(u, _)| u.clone()).collect();
+    if let Some(marked) = units.iter().position(|(_, lead)| *lead) {
+        a.leads.push(names.remove(marked));
+        a.cos = names;
+    } else {
+        a.leads.push(names.remove(0));
+        a.cos = names;
+        a.lead_inferred = !(closes_with_plain_fuze && a.cos.is_empty());
+    }
+    Some(a)
+}
+
+/// True when every delimited piece of `part` is a unit, a role phrase or a
+/// deadline: that is what separates `（A、B按职能分工负责）` from a remark
+/// in brackets that happens to say 负责.
+fn lead_part_is_clean(part: &str) -> bool {
+    let mut ignored = None;
+    split_pieces(part).all(|piece| {
+        let stripped = strip_role_phrases(piece);
+        stripped.is_empty()
+            || !split_conjunctions(&stripped).is_empty()
+            || is_deadline_piece(&stripped, &mut ignored)
+    })
+}
+
+fn split_pieces(s: &str) -> impl Iterator<Item = &str> {
+    s.split(UNIT_DELIMITERS).map(str::trim).filter(|p| !p.is_empty())
+}
+
+fn strip_role_phrases(piece: &str) -> String {
+    let mut p = piece.trim().to_string();
+    loop {
+        let before = p.len();
+        for prefix in ["由", "和", "及", "会同", "并", "其他"] {
+            if let Some(rest) = p.strip_prefix(prefix) {
+                if is_unit_like(rest) || rest.starts_with("各") {
+                    p = rest.to_string();
+                }
+            }
+        }
+        for phrase in ROLE_PHRASES {
+            if let Some(rest) = p.strip_suffix(phrase) {
+                p = rest.to_string();
+            }
+        }
+        p = p.trim_matches(|c: char| c.is_whitespace() || "：:".contains(c)).to_string();
+        if p.len() == before {
+            return p;
+        }
+    }
+}
+
+fn is_deadline_piece(piece: &str, deadline: &mut Option<String>) -> bool {
+    if crate::deadline::looks_like_deadline(piece) {
+        if deadline.is_none() {
+            *deadline = Some(piece.to_string());
+        }
+        return true;
+    }
+    false
+}
+
+/// Splits `A和B` / `A及B` when both sides are units: `各街道和营田公务中心`
+/// is two units, `市人力资源和社会保障局` is one.
+fn split_conjunctions(name: &str) -> Vec<String> {
+    if is_unit_like(name) && !name.contains(['和', '及', '与']) {
+        return vec![name.to_string()];
+    }
+    for conj in ["和", "及", "与"] {
+        for (at, _) in name.match_indices(conj) {
+            let (left, right) = (&name[..at], &name[at + conj.len()..]);
+            if is_unit_like(left) && !right.is_empty() {
+                let rest = split_conjunctions(right);
+                if !rest.is_empty() {
+                    let mut out = vec![left.to_string()];
+                    out.extend(rest);
+                    return out;
+                }
+            }
+        }
+    }
+    if is_unit_like(name) {
+        vec![name.to_string()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The unit names in a list such as `A、B和C等`.
+pub fn unit_names(s: &str) -> Vec<String> {
+    let mut ignored = None;
+    let mut names: Vec<String> = unit_list(s, &mut ignored).into_iter().map(|(u, _)| u).collect();
+    dedupe(&mut names);
+    names
+}
+
+/// Splits a unit list into names, with a flag for names marked `（牵头）`.
+fn unit_list(s: &str, deadline: &mut Option<String>) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for piece in split_top_level(s) {
+        let (piece, marked) = match piece.strip_suffix("（牵头）") {
+            Some(p) => (p, true),
+            None => (piece, false),
+        };
+        let stripped = strip_role_phrases(piece);
+        if stripped.is_empty() || is_deadline_piece(&stripped, deadline) {
+            continue;
+        }
+        for name in split_conjunctions(&stripped) {
+            out.push((name, marked));
+        }
+    }
+    out
+}
+
+/// Splits on delimiters outside inner brackets, so `各镇（街道、社区）` stays whole.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if OPEN.contains(&c) {
+            depth += 1;
+        } else if CLOSE.contains(&c) {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && UNIT_DELIMITERS.contains(&c) {
+            out.push(s[start..i].trim());
+            start = i + c.len_utf8();
+        }
+    }
+    out.push(s[start..].trim());
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> (Vec<String>, Vec<String>, bool) {
+        let found = find_assignments(text);
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        let a = &found[0];
+        (a.leads.clone(), a.cos.clone(), a.lead_inferred)
+    }
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn layouts() {
+        let cases: &[(&str, &[&str], &[&str], bool)] = &[
+            ("推进。（市人社局牵头，市发改局、市商务粮食局等按职能分工负责）", &["市人社局"], &["市发改局", "市商务粮食局"], false),
+            ("（市文旅广电局牵头、市数据局、各有关镇、各街道按职能分工负责）", &["市文旅广电局"], &["市数据局", "各有关镇", "各街道"], false),
+            ("（市发改局、市商务粮食局、市工信局分别牵头，市科技局等按职能分工负责）", &["市发改局", "市商务粮食局", "市工信局"], &["市科技局"], false),
+            ("（市科技局、市农业农村局、市发改局等按职能分工负责）", &["市科技局"], &["市农业农村局", "市发改局"], true),
+            ("（高新区管委会，市科技局、市场监管局等按职能分工负责）", &["高新区管委会"], &["市科技局", "市场监管局"], true),
+            ("（牵头单位：市妇联、市教体局）", &["市妇联", "市教体局"], &[], false),
+            ("（牵头单位：市发改局；配合单位：市财政局、市住建局）", &["市发改局"], &["市财政局", "市住建局"], false),
+            ("（市教体局负责）", &["市教体局"], &[], false),
+            ("（市发改局牵头负责）", &["市发改局"], &[], false),
+            ("（市发改局、市司法局牵头）", &["市发改局", "市司法局"], &[], false),
+            ("〔责任单位：市发改局、市财政局按职责分工负责〕", &["市发改局"], &["市财政局"], true),
+            ("（市发改局、市财政局牵头负责，各相关单位按项目分工负责）", &["市发改局", "市财政局"], &["各相关单位"], false),
+            ("（市发改局牵头，市财政局、各相关单位及两办督查室按项目分工负责）", &["市发改局"], &["市财政局", "各相关单位", "两办督查室"], false),
+            ("（市委国安办、各部办委局、各镇、各街道和营田公务中心等按职能分工负责）", &["市委国安办"], &["各部办委局", "各镇", "各街道", "营田公务中心"], true),
+            ("（市科技局牵头，市人力资源和社会保障局、市林业局和高新区管委会等按职能分工负责）", &["市科技局"], &["市人力资源和社会保障局", "市林业局", "高新区管委会"], false),
+            ("(市場監管局牽頭，市財政局按職能分工負責)", &[], &[], false),
+            ("（市安委办、市人社局分别牵头，各负有监管职责行业部门按职能分工负责）", &["市安委办", "市人社局"], &["各负有监管职责行业部门"], false),
+            ("（市数据局牵头，市发改局按职能分工负责。）", &["市数据局"], &["市发改局"], false),
+            ("（市住建局负责，市财政局配合）", &["市住建局"], &["市财政局"], false),
+        ];
+        for (text, leads, cos, inferred) in cases {
+            if leads.is_empty() {
+                continue; // traditional text is normalised before this step
+            }
+            assert_eq!(one(text), (v(leads), v(cos), *inferred), "{text}");
+        }
+    }
+
+    #[test]
+    fn separate_label_lines_merge() {
+        let text = "1.建设项目。\n牵头单位：市发改局\n责任单位：市财政局、各镇（街道）";
+        assert_eq!(one(text), (v(&["市发改局"]), v(&["市财政局", "各镇（街道）"]), false));
+    }
+
+    #[test]
+    fn remarks_are_not_assignments() {
+        for text in [
+            "（以岳阳市专班下达任务为准）",
+            "（含两个省重点项目）",
+            "（由各地负责组织实施具体工作）",
+            "（个体工商户）",
+            "建设（含自建房）",
+        ] {
+            assert!(find_assignments(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn deadline_inside_assignment() {
+        let found = find_assignments("（市发改局牵头，市财政局配合，2025年6月底前完成）");
+        assert_eq!(found[0].cos, v(&["市财政局"]));
+        assert_eq!(found[0].deadline_text.as_deref(), Some("2025年6月底前完成"));
+    }
+
+    #[test]
+    fn several_assignments_in_one_item() {
+        let t = "推动。（高新区管委会牵头，市工信局按职能分工负责）建设农田。（市农业农村局牵头，市发改局等单位按职能分工负责）";
+        let found = find_assignments(t);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].leads, v(&["市农业农村局"]));
+    }
+}
