@@ -187,7 +187,9 @@ fn merge_adjacent(text: &str, found: Vec<Assignment>) -> Vec<Assignment> {
         if let Some(last) = out.last_mut() {
             let gap = text.get(last.end..a.start).unwrap_or("");
             if a.start >= last.end
-                && gap.chars().all(|c| c.is_whitespace() || "，。；、,;".contains(c))
+                && gap
+                    .chars()
+                    .all(|c| c.is_whitespace() || "，。；、,;".contains(c))
                 && (last.leads.is_empty() || a.leads.is_empty() || last.cos.is_empty())
             {
                 let had_explicit_lead = !last.lead_inferred && !last.leads.is_empty();
@@ -251,7 +253,9 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
         while let Some(at) = content[from..].find(label) {
             let at = from + at;
             let after = at + label.len();
-            if content[after..].starts_with(['：', ':']) && !marks.iter().any(|m| at >= m.0 && at < m.1) {
+            if content[after..].starts_with(['：', ':'])
+                && !marks.iter().any(|m| at >= m.0 && at < m.1)
+            {
                 let colon = content[after..].chars().next().map_or(0, char::len_utf8);
                 marks.push((at, after + colon, *role));
             }
@@ -292,7 +296,10 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
 }
 
 fn parse_plain(content: &str) -> Option<Assignment> {
-    if !["牵头", "负责", "配合", "参与", "分工"].iter().any(|k| content.contains(k)) {
+    if !["牵头", "负责", "配合", "参与", "分工"]
+        .iter()
+        .any(|k| content.contains(k))
+    {
         return None;
     }
     let mut a = Assignment::default();
@@ -302,8 +309,14 @@ fn parse_plain(content: &str) -> Option<Assignment> {
         .find(|&i| !content[i..].starts_with("牵头负责人"));
     if let Some(at) = lead_at {
         let (lead_part, rest) = (&content[..at], &content[at + "牵头".len()..]);
-        a.leads = unit_list(lead_part, &mut a.deadline_text).into_iter().map(|(u, _)| u).collect();
-        a.cos = unit_list(rest, &mut a.deadline_text).into_iter().map(|(u, _)| u).collect();
+        a.leads = unit_list(lead_part, &mut a.deadline_text)
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        a.cos = unit_list(rest, &mut a.deadline_text)
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
         if a.leads.is_empty() {
             return None;
         }
@@ -317,11 +330,18 @@ fn parse_plain(content: &str) -> Option<Assignment> {
     // `A负责，B、C配合`: 负责 closes the lead part.
     if let Some(at) = content.find("负责") {
         let after = &content[at + "负责".len()..];
-        if after.starts_with(['，', ',', '；', ';']) && ["配合", "参与", "协助", "分工"].iter().any(|k| after.contains(k)) {
+        if after.starts_with(['，', ',', '；', ';'])
+            && ["配合", "参与", "协助", "分工"]
+                .iter()
+                .any(|k| after.contains(k))
+        {
             let leads = unit_list(&content[..at], &mut a.deadline_text);
             if !leads.is_empty() && lead_part_is_clean(&content[..at]) {
                 a.leads = leads.into_iter().map(|(u, _)| u).collect();
-                a.cos = unit_list(after, &mut a.deadline_text).into_iter().map(|(u, _)| u).collect();
+                a.cos = unit_list(after, &mut a.deadline_text)
+                    .into_iter()
+                    .map(|(u, _)| u)
+                    .collect();
                 return Some(a);
             }
         }
@@ -330,9 +350,23 @@ fn parse_plain(content: &str) -> Option<Assignment> {
     if units.is_empty() || !lead_part_is_clean(content) {
         return None;
     }
+    // `（A、B，C、D等按职能分工负责）`: with no 牵头, the group before the
+    // first comma reads as the (inferred) leads.
+    if let Some(comma) = content.find(['，', ',']) {
+        let head = unit_list(&content[..comma], &mut a.deadline_text);
+        let tail = unit_list(&content[comma..], &mut a.deadline_text);
+        if head.len() > 1 && !tail.is_empty() {
+            a.leads = head.into_iter().map(|(u, _)| u).collect();
+            a.cos = tail.into_iter().map(|(u, _)| u).collect();
+            a.lead_inferred = true;
+            return Some(a);
+        }
+    }
     // `（A负责）` names the lead; `（A、B按职能分工负责）` only lists owners.
     let closes_with_plain_fuze = content.strip_suffix("负责").is_some_and(|head| {
-        !["分工", "职责", "职能", "分别", "共同", "牵头", "具体"].iter().any(|p| head.ends_with(p))
+        !["分工", "职责", "职能", "分别", "共同", "牵头", "具体"]
+            .iter()
+            .any(|p| head.ends_with(p))
     });
     let mut names: Vec<String> = units.iter().map(|(u, _)| u.clone()).collect();
     if let Some(marked) = units.iter().position(|(_, lead)| *lead) {
@@ -360,7 +394,9 @@ fn lead_part_is_clean(part: &str) -> bool {
 }
 
 fn split_pieces(s: &str) -> impl Iterator<Item = &str> {
-    s.split(UNIT_DELIMITERS).map(str::trim).filter(|p| !p.is_empty())
+    s.split(UNIT_DELIMITERS)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
 }
 
 fn strip_role_phrases(piece: &str) -> String {
@@ -379,7 +415,9 @@ fn strip_role_phrases(piece: &str) -> String {
                 p = rest.to_string();
             }
         }
-        p = p.trim_matches(|c: char| c.is_whitespace() || "：:".contains(c)).to_string();
+        p = p
+            .trim_matches(|c: char| c.is_whitespace() || "：:".contains(c))
+            .to_string();
         if p.len() == before {
             return p;
         }
@@ -425,7 +463,10 @@ fn split_conjunctions(name: &str) -> Vec<String> {
 /// The unit names in a list such as `A、B和C等`.
 pub fn unit_names(s: &str) -> Vec<String> {
     let mut ignored = None;
-    let mut names: Vec<String> = unit_list(s, &mut ignored).into_iter().map(|(u, _)| u).collect();
+    let mut names: Vec<String> = unit_list(s, &mut ignored)
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
     dedupe(&mut names);
     names
 }
@@ -487,25 +528,111 @@ mod tests {
     #[test]
     fn layouts() {
         let cases: &[(&str, &[&str], &[&str], bool)] = &[
-            ("推进。（市人社局牵头，市发改局、市商务粮食局等按职能分工负责）", &["市人社局"], &["市发改局", "市商务粮食局"], false),
-            ("（市文旅广电局牵头、市数据局、各有关镇、各街道按职能分工负责）", &["市文旅广电局"], &["市数据局", "各有关镇", "各街道"], false),
-            ("（市发改局、市商务粮食局、市工信局分别牵头，市科技局等按职能分工负责）", &["市发改局", "市商务粮食局", "市工信局"], &["市科技局"], false),
-            ("（市科技局、市农业农村局、市发改局等按职能分工负责）", &["市科技局"], &["市农业农村局", "市发改局"], true),
-            ("（高新区管委会，市科技局、市场监管局等按职能分工负责）", &["高新区管委会"], &["市科技局", "市场监管局"], true),
-            ("（牵头单位：市妇联、市教体局）", &["市妇联", "市教体局"], &[], false),
-            ("（牵头单位：市发改局；配合单位：市财政局、市住建局）", &["市发改局"], &["市财政局", "市住建局"], false),
+            (
+                "推进。（市人社局牵头，市发改局、市商务粮食局等按职能分工负责）",
+                &["市人社局"],
+                &["市发改局", "市商务粮食局"],
+                false,
+            ),
+            (
+                "（市文旅广电局牵头、市数据局、各有关镇、各街道按职能分工负责）",
+                &["市文旅广电局"],
+                &["市数据局", "各有关镇", "各街道"],
+                false,
+            ),
+            (
+                "（市发改局、市商务粮食局、市工信局分别牵头，市科技局等按职能分工负责）",
+                &["市发改局", "市商务粮食局", "市工信局"],
+                &["市科技局"],
+                false,
+            ),
+            (
+                "（市科技局、市农业农村局、市发改局等按职能分工负责）",
+                &["市科技局"],
+                &["市农业农村局", "市发改局"],
+                true,
+            ),
+            (
+                "（高新区管委会，市科技局、市场监管局等按职能分工负责）",
+                &["高新区管委会"],
+                &["市科技局", "市场监管局"],
+                true,
+            ),
+            (
+                "（牵头单位：市妇联、市教体局）",
+                &["市妇联", "市教体局"],
+                &[],
+                false,
+            ),
+            (
+                "（牵头单位：市发改局；配合单位：市财政局、市住建局）",
+                &["市发改局"],
+                &["市财政局", "市住建局"],
+                false,
+            ),
             ("（市教体局负责）", &["市教体局"], &[], false),
             ("（市发改局牵头负责）", &["市发改局"], &[], false),
-            ("（市发改局、市司法局牵头）", &["市发改局", "市司法局"], &[], false),
-            ("〔责任单位：市发改局、市财政局按职责分工负责〕", &["市发改局"], &["市财政局"], true),
-            ("（市发改局、市财政局牵头负责，各相关单位按项目分工负责）", &["市发改局", "市财政局"], &["各相关单位"], false),
-            ("（市发改局牵头，市财政局、各相关单位及两办督查室按项目分工负责）", &["市发改局"], &["市财政局", "各相关单位", "两办督查室"], false),
-            ("（市委国安办、各部办委局、各镇、各街道和营田公务中心等按职能分工负责）", &["市委国安办"], &["各部办委局", "各镇", "各街道", "营田公务中心"], true),
-            ("（市科技局牵头，市人力资源和社会保障局、市林业局和高新区管委会等按职能分工负责）", &["市科技局"], &["市人力资源和社会保障局", "市林业局", "高新区管委会"], false),
+            (
+                "（市发改局、市司法局牵头）",
+                &["市发改局", "市司法局"],
+                &[],
+                false,
+            ),
+            (
+                "〔责任单位：市发改局、市财政局按职责分工负责〕",
+                &["市发改局"],
+                &["市财政局"],
+                true,
+            ),
+            (
+                "（市发改局、市财政局牵头负责，各相关单位按项目分工负责）",
+                &["市发改局", "市财政局"],
+                &["各相关单位"],
+                false,
+            ),
+            (
+                "（市发改局牵头，市财政局、各相关单位及两办督查室按项目分工负责）",
+                &["市发改局"],
+                &["市财政局", "各相关单位", "两办督查室"],
+                false,
+            ),
+            (
+                "（市委国安办、各部办委局、各镇、各街道和营田公务中心等按职能分工负责）",
+                &["市委国安办"],
+                &["各部办委局", "各镇", "各街道", "营田公务中心"],
+                true,
+            ),
+            (
+                "（市科技局牵头，市人力资源和社会保障局、市林业局和高新区管委会等按职能分工负责）",
+                &["市科技局"],
+                &["市人力资源和社会保障局", "市林业局", "高新区管委会"],
+                false,
+            ),
             ("(市場監管局牽頭，市財政局按職能分工負責)", &[], &[], false),
-            ("（市安委办、市人社局分别牵头，各负有监管职责行业部门按职能分工负责）", &["市安委办", "市人社局"], &["各负有监管职责行业部门"], false),
-            ("（市数据局牵头，市发改局按职能分工负责。）", &["市数据局"], &["市发改局"], false),
-            ("（市住建局负责，市财政局配合）", &["市住建局"], &["市财政局"], false),
+            (
+                "（市安委办、市人社局分别牵头，各负有监管职责行业部门按职能分工负责）",
+                &["市安委办", "市人社局"],
+                &["各负有监管职责行业部门"],
+                false,
+            ),
+            (
+                "（市数据局牵头，市发改局按职能分工负责。）",
+                &["市数据局"],
+                &["市发改局"],
+                false,
+            ),
+            (
+                "（市住建局负责，市财政局配合）",
+                &["市住建局"],
+                &["市财政局"],
+                false,
+            ),
+            (
+                "（市科技局、市商务粮食局，市委组织部、市发改局等按职能分工负责）",
+                &["市科技局", "市商务粮食局"],
+                &["市委组织部", "市发改局"],
+                true,
+            ),
         ];
         for (text, leads, cos, inferred) in cases {
             if leads.is_empty() {
@@ -518,7 +645,10 @@ mod tests {
     #[test]
     fn separate_label_lines_merge() {
         let text = "1.建设项目。\n牵头单位：市发改局\n责任单位：市财政局、各镇（街道）";
-        assert_eq!(one(text), (v(&["市发改局"]), v(&["市财政局", "各镇（街道）"]), false));
+        assert_eq!(
+            one(text),
+            (v(&["市发改局"]), v(&["市财政局", "各镇（街道）"]), false)
+        );
     }
 
     #[test]

@@ -15,7 +15,16 @@ static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:(20\d{2})年?)?(年底前|年底|年末|年内|全年|上半年|下半年|(?:第)?([一二三四1-4])季度(?:末)?)(?:前|完成|内)?").unwrap()
 });
 /// Words that, standing as a deadline, mean the work has no end date.
-const ONGOING: &[&str] = &["持续推进", "长期坚持", "长期推进", "常态化推进", "持续开展", "长期", "持续", "常态化"];
+const ONGOING: &[&str] = &[
+    "持续推进",
+    "长期坚持",
+    "长期推进",
+    "常态化推进",
+    "持续开展",
+    "长期",
+    "持续",
+    "常态化",
+];
 
 /// Whether a short piece of text is a deadline and nothing else, e.g. a
 /// `完成时限` cell or a clause inside an assignment bracket.
@@ -25,8 +34,12 @@ pub fn looks_like_deadline(piece: &str) -> bool {
         return true;
     }
     let p = p.trim_end_matches(['完', '成', '建', '投', '入', '使', '用']);
-    DATED.find(p).is_some_and(|m| m.start() == 0 && p.len() - m.end() <= 6)
-        || PERIOD.find(p).is_some_and(|m| m.start() == 0 && p.len() - m.end() <= 6)
+    DATED
+        .find(p)
+        .is_some_and(|m| m.start() == 0 && p.len() - m.end() <= 6)
+        || PERIOD
+            .find(p)
+            .is_some_and(|m| m.start() == 0 && p.len() - m.end() <= 6)
 }
 
 fn last_day(year: i32, month: u32) -> u32 {
@@ -52,7 +65,11 @@ pub fn extract(text: &str, doc_year: Option<i32>, standalone: bool) -> Vec<Deadl
     let mut out = Vec::new();
     let trimmed = text.trim();
     if standalone && ONGOING.iter().any(|w| trimmed.starts_with(w)) {
-        out.push(Deadline { text: trimmed.to_string(), date: None, ongoing: true });
+        out.push(Deadline {
+            text: trimmed.to_string(),
+            date: None,
+            ongoing: true,
+        });
         return out;
     }
     let mut taken: Vec<(usize, usize)> = Vec::new();
@@ -61,7 +78,9 @@ pub fn extract(text: &str, doc_year: Option<i32>, standalone: bool) -> Vec<Deadl
         // `2025年` alone before a month-less clause is not a deadline, and a
         // month with neither day, 底 nor 前 is a date in prose.
         let year = c.get(1).and_then(|y| y.as_str().parse().ok()).or(doc_year);
-        let Ok(month) = c[2].parse::<u32>() else { continue };
+        let Ok(month) = c[2].parse::<u32>() else {
+            continue;
+        };
         let day = match (c.get(3), c.get(4).map(|x| x.as_str())) {
             (Some(d), _) => d.as_str().parse().unwrap_or(0),
             (None, Some("上旬")) => 10,
@@ -69,7 +88,11 @@ pub fn extract(text: &str, doc_year: Option<i32>, standalone: bool) -> Vec<Deadl
             (None, _) => year.map_or(0, |y| last_day(y, month)),
         };
         taken.push((m.start(), m.end()));
-        out.push(Deadline { text: m.as_str().to_string(), date: date(year, month, day), ongoing: false });
+        out.push(Deadline {
+            text: m.as_str().to_string(),
+            date: date(year, month, day),
+            ongoing: false,
+        });
     }
     for c in PERIOD.captures_iter(text) {
         let m = c.get(0).unwrap();
@@ -78,7 +101,11 @@ pub fn extract(text: &str, doc_year: Option<i32>, standalone: bool) -> Vec<Deadl
         }
         let what = &c[2];
         // 全年/年内 in prose ("全年接待游客") is not a deadline.
-        let has_deadline_word = m.as_str().ends_with('前') || m.as_str().ends_with("完成") || what.contains("季度") || what.contains("半年") || what == "年底";
+        let has_deadline_word = m.as_str().ends_with('前')
+            || m.as_str().ends_with("完成")
+            || what.contains("季度")
+            || what.contains("半年")
+            || what == "年底";
         if !standalone && !has_deadline_word {
             continue;
         }
@@ -96,7 +123,11 @@ pub fn extract(text: &str, doc_year: Option<i32>, standalone: bool) -> Vec<Deadl
         } else {
             (12, 31)
         };
-        out.push(Deadline { text: m.as_str().to_string(), date: date(year, month, day), ongoing: false });
+        out.push(Deadline {
+            text: m.as_str().to_string(),
+            date: date(year, month, day),
+            ongoing: false,
+        });
     }
     out
 }
@@ -106,13 +137,22 @@ mod tests {
     use super::*;
 
     fn dates(text: &str) -> Vec<(String, Option<String>)> {
-        extract(text, Some(2025), false).into_iter().map(|d| (d.text, d.date)).collect()
+        extract(text, Some(2025), false)
+            .into_iter()
+            .map(|d| (d.text, d.date))
+            .collect()
     }
 
     #[test]
     fn resolves_dates() {
-        assert_eq!(dates("在2025年3月底前实现"), vec![("2025年3月底前".into(), Some("2025-03-31".into()))]);
-        assert_eq!(dates("5月底前完成"), vec![("5月底前".into(), Some("2025-05-31".into()))]);
+        assert_eq!(
+            dates("在2025年3月底前实现"),
+            vec![("2025年3月底前".into(), Some("2025-03-31".into()))]
+        );
+        assert_eq!(
+            dates("5月底前完成"),
+            vec![("5月底前".into(), Some("2025-05-31".into()))]
+        );
         assert_eq!(
             dates("确保2025年10月31日前建成、12月31日前投入使用"),
             vec![
@@ -120,10 +160,22 @@ mod tests {
                 ("12月31日前".into(), Some("2025-12-31".into()))
             ]
         );
-        assert_eq!(dates("年底前完成"), vec![("年底前完成".into(), Some("2025-12-31".into()))]);
-        assert_eq!(dates("上半年完成"), vec![("上半年完成".into(), Some("2025-06-30".into()))]);
-        assert_eq!(dates("第三季度"), vec![("第三季度".into(), Some("2025-09-30".into()))]);
-        assert_eq!(dates("2月底前"), vec![("2月底前".into(), Some("2025-02-28".into()))]);
+        assert_eq!(
+            dates("年底前完成"),
+            vec![("年底前完成".into(), Some("2025-12-31".into()))]
+        );
+        assert_eq!(
+            dates("上半年完成"),
+            vec![("上半年完成".into(), Some("2025-06-30".into()))]
+        );
+        assert_eq!(
+            dates("第三季度"),
+            vec![("第三季度".into(), Some("2025-09-30".into()))]
+        );
+        assert_eq!(
+            dates("2月底前"),
+            vec![("2月底前".into(), Some("2025-02-28".into()))]
+        );
         assert!(dates("全年接待游客增长10%").is_empty());
         assert!(dates("持续推进医药集中带量采购").is_empty());
     }

@@ -35,7 +35,9 @@ pub enum ParseError {
     )]
     Encoding,
 
-    #[error("docx 文件已损坏或不完整：{detail}。/ The docx file is corrupt or truncated: {detail}.")]
+    #[error(
+        "docx 文件已损坏或不完整：{detail}。/ The docx file is corrupt or truncated: {detail}."
+    )]
     CorruptDocx { detail: String },
 
     #[error(
@@ -43,7 +45,9 @@ pub enum ParseError {
     )]
     DocxTooLarge { limit: u64 },
 
-    #[error("pdf 文件已损坏或无法读取：{detail}。/ The pdf file is corrupt or unreadable: {detail}.")]
+    #[error(
+        "pdf 文件已损坏或无法读取：{detail}。/ The pdf file is corrupt or unreadable: {detail}."
+    )]
     CorruptPdf { detail: String },
 
     #[error(

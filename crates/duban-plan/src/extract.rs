@@ -34,7 +34,11 @@ pub struct PlanOutput {
 
 /// Extracts one plan from its nodes (the nodes after its title line).
 pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warning>) -> PlanOutput {
-    let mut out = PlanOutput { tasks: Vec::new(), targets: Vec::new(), task_forces: Vec::new() };
+    let mut out = PlanOutput {
+        tasks: Vec::new(),
+        targets: Vec::new(),
+        task_forces: Vec::new(),
+    };
     let mut stack: Vec<(usize, String)> = Vec::new();
     let mut section = SectionKind::Other;
     let mut items: Vec<Item> = Vec::new();
@@ -122,8 +126,14 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
                     out.targets.extend(targets(no, None, para));
                 }
             }
-            let has_children = items.get(k + 1).is_some_and(|next| next.level > item.level && next.level != usize::MAX);
-            if item.section == SectionKind::Tasks && item.is_heading && !has_children && item.text.chars().count() > 30 {
+            let has_children = items
+                .get(k + 1)
+                .is_some_and(|next| next.level > item.level && next.level != usize::MAX);
+            if item.section == SectionKind::Tasks
+                && item.is_heading
+                && !has_children
+                && item.text.chars().count() > 30
+            {
                 warnings.push(Warning {
                     line: Some(item.line),
                     message: format!(
@@ -188,7 +198,13 @@ fn segments(text: &str, found: &[Assignment]) -> Vec<(String, Assignment)> {
         if before.is_empty() {
             if let Some((last_text, last)) = out.last_mut() {
                 last_text.push_str(&seg);
-                last.cos.extend(a.leads.iter().chain(&a.cos).filter(|u| !last.leads.contains(u)).cloned());
+                last.cos.extend(
+                    a.leads
+                        .iter()
+                        .chain(&a.cos)
+                        .filter(|u| !last.leads.contains(u))
+                        .cloned(),
+                );
                 continue;
             }
         }
@@ -245,9 +261,25 @@ struct Columns {
     goal: Option<usize>,
 }
 
-const TASK_HEADERS: &[&str] = &["任务", "工作内容", "具体内容", "工作措施", "主要内容", "事项", "举措"];
+const TASK_HEADERS: &[&str] = &[
+    "任务",
+    "工作内容",
+    "具体内容",
+    "工作措施",
+    "主要内容",
+    "事项",
+    "举措",
+];
 const LEAD_HEADERS: &[&str] = &["牵头单位", "牵头部门", "主责单位", "牵头"];
-const CO_HEADERS: &[&str] = &["责任单位", "责任部门", "配合单位", "配合部门", "协办单位", "参与单位", "协同单位"];
+const CO_HEADERS: &[&str] = &[
+    "责任单位",
+    "责任部门",
+    "配合单位",
+    "配合部门",
+    "协办单位",
+    "参与单位",
+    "协同单位",
+];
 const DEADLINE_HEADERS: &[&str] = &["时限", "完成时间", "时间节点", "进度安排", "时间安排"];
 const GOAL_HEADERS: &[&str] = &["目标", "预期成效", "指标"];
 
@@ -258,25 +290,42 @@ fn columns(header: &[String]) -> Option<Columns> {
             !exclude.contains(&Some(i)) && keys.iter().any(|k| h.contains(k))
         })
     };
-    let mut c = Columns { lead: find(LEAD_HEADERS, &[]), ..Default::default() };
+    let mut c = Columns {
+        lead: find(LEAD_HEADERS, &[]),
+        ..Default::default()
+    };
     c.co = find(CO_HEADERS, &[c.lead]);
     c.deadline = find(DEADLINE_HEADERS, &[c.lead, c.co]);
     c.goal = find(GOAL_HEADERS, &[c.lead, c.co, c.deadline]);
     c.task = find(TASK_HEADERS, &[c.lead, c.co, c.deadline, c.goal]);
-    c.seq = header.iter().position(|h| h.contains("序号") || h.trim() == "编号");
+    c.seq = header
+        .iter()
+        .position(|h| h.contains("序号") || h.trim() == "编号");
     (c.task.is_some() && (c.lead.is_some() || c.co.is_some())).then_some(c)
 }
 
 /// Reads a task-division table. Returns false if the table is not one.
-fn table_tasks(no: u32, rows: &[Vec<String>], line: usize, path: &[String], year: Option<i32>, out: &mut PlanOutput) -> bool {
+fn table_tasks(
+    no: u32,
+    rows: &[Vec<String>],
+    line: usize,
+    path: &[String],
+    year: Option<i32>,
+    out: &mut PlanOutput,
+) -> bool {
     let Some(header_at) = rows.iter().take(3).position(|r| columns(r).is_some()) else {
         return false;
     };
     let cols = columns(&rows[header_at]).expect("checked above");
-    let cell = |row: &Vec<String>, i: Option<usize>| i.and_then(|i| row.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
+    let cell = |row: &Vec<String>, i: Option<usize>| {
+        i.and_then(|i| row.get(i))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     let mut group: Option<String> = None;
     for row in &rows[header_at + 1..] {
-        let distinct: std::collections::HashSet<&String> = row.iter().filter(|c| !c.is_empty()).collect();
+        let distinct: std::collections::HashSet<&String> =
+            row.iter().filter(|c| !c.is_empty()).collect();
         if distinct.len() == 1 && row.len() > 1 {
             // A row spanning the table is a group heading (一、…).
             group = distinct.into_iter().next().cloned();
@@ -311,9 +360,17 @@ fn table_tasks(no: u32, rows: &[Vec<String>], line: usize, path: &[String], year
         }
         let seq_cell = cell(row, cols.seq);
         let title = structure::title_of(&task_text);
-        task_path.push(if seq_cell.is_empty() { title.clone() } else { format!("{seq_cell}.{title}") });
+        task_path.push(if seq_cell.is_empty() {
+            title.clone()
+        } else {
+            format!("{seq_cell}.{title}")
+        });
         let goal = cell(row, cols.goal);
-        let full = if goal.is_empty() { task_text.clone() } else { format!("{task_text}\n{goal}") };
+        let full = if goal.is_empty() {
+            task_text.clone()
+        } else {
+            format!("{task_text}\n{goal}")
+        };
         let mut deadlines_found = deadline::extract(&cell(row, cols.deadline), year, true);
         if deadlines_found.is_empty() {
             deadlines_found = deadlines(&full, None, year);

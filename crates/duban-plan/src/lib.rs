@@ -42,7 +42,10 @@ pub fn parse(bytes: &[u8], file_name: &str) -> Result<Plan, ParseError> {
         .collect();
     let mut starts = structure::segment_plans(&view, &mut warnings);
     let header_end = starts.first().map_or(view.len().min(20), |s| s.index);
-    let document = structure::header(&view[..header_end], starts.first().map(|s| s.entry.title.as_str()));
+    let document = structure::header(
+        &view[..header_end],
+        starts.first().map(|s| s.entry.title.as_str()),
+    );
     if starts.is_empty() {
         warnings.push(Warning {
             line: None,
@@ -52,7 +55,10 @@ pub fn parse(bytes: &[u8], file_name: &str) -> Result<Plan, ParseError> {
             index: usize::MAX,
             entry: PlanEntry {
                 no: 0,
-                title: document.title.clone().unwrap_or_else(|| "（未命名方案）".into()),
+                title: document
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| "（未命名方案）".into()),
                 kind: PlanKind::Implementation,
                 attachment_line: true,
             },
@@ -65,7 +71,12 @@ pub fn parse(bytes: &[u8], file_name: &str) -> Result<Plan, ParseError> {
     for (k, start) in starts.iter().enumerate() {
         let from = start.index.wrapping_add(1).min(nodes.len());
         let to = starts.get(k + 1).map_or(nodes.len(), |s| s.index);
-        let out = extract::plan(start.entry.no, &nodes[from..to.max(from)], document.year, &mut warnings);
+        let out = extract::plan(
+            start.entry.no,
+            &nodes[from..to.max(from)],
+            document.year,
+            &mut warnings,
+        );
         tasks.extend(out.tasks);
         targets.extend(out.targets);
         task_forces.extend(out.task_forces);
@@ -118,7 +129,11 @@ fn normalise(blocks: Vec<Block>) -> Vec<Node> {
             Block::Table { rows, line } => {
                 let rows = rows
                     .into_iter()
-                    .map(|r| r.into_iter().map(|c| normalize::normalize_text(&c).trim().to_string()).collect())
+                    .map(|r| {
+                        r.into_iter()
+                            .map(|c| normalize::normalize_text(&c).trim().to_string())
+                            .collect()
+                    })
                     .collect();
                 nodes.push(Node::Table { rows, line });
             }
@@ -130,7 +145,10 @@ fn normalise(blocks: Vec<Block>) -> Vec<Node> {
 /// The issuing region (`汨罗市`) from the issuer (`汨罗市人民政府办公室`).
 fn region_of(header: &DocumentHeader) -> Option<String> {
     let issuer = header.issuer.as_deref().or(header.title.as_deref())?;
-    let end = issuer.char_indices().take(8).find(|(_, c)| matches!(c, '省' | '市' | '县' | '区' | '州' | '旗'))?;
+    let end = issuer
+        .char_indices()
+        .take(8)
+        .find(|(_, c)| matches!(c, '省' | '市' | '县' | '区' | '州' | '旗'))?;
     Some(issuer[..end.0 + end.1.len_utf8()].to_string())
 }
 
@@ -147,7 +165,10 @@ fn summarise_units(tasks: &[Task], forces: &[TaskForce], region: Option<&str>) -
     let mut touch = |name: &str, f: &mut dyn FnMut(&mut Counts)| {
         let c = counts.entry(name.to_string()).or_insert_with(|| {
             order += 1;
-            Counts { first_seen: order, ..Default::default() }
+            Counts {
+                first_seen: order,
+                ..Default::default()
+            }
         });
         f(c);
     };
@@ -165,7 +186,11 @@ fn summarise_units(tasks: &[Task], forces: &[TaskForce], region: Option<&str>) -
         }
     }
     let mut names: Vec<(String, Counts)> = counts.into_iter().collect();
-    names.sort_by(|a, b| (b.1.lead + b.1.co).cmp(&(a.1.lead + a.1.co)).then(a.1.first_seen.cmp(&b.1.first_seen)));
+    names.sort_by(|a, b| {
+        (b.1.lead + b.1.co)
+            .cmp(&(a.1.lead + a.1.co))
+            .then(a.1.first_seen.cmp(&b.1.first_seen))
+    });
     let uses: Vec<(String, usize)> = names
         .iter()
         .filter(|(n, _)| units::unit_kind(n, region) != UnitKind::Group)
@@ -175,7 +200,10 @@ fn summarise_units(tasks: &[Task], forces: &[TaskForce], region: Option<&str>) -
     names
         .into_iter()
         .map(|(name, c)| {
-            let suspected_alias_of = uses.iter().position(|(n, _)| *n == name).and_then(|i| suggestions[i].clone());
+            let suspected_alias_of = uses
+                .iter()
+                .position(|(n, _)| *n == name)
+                .and_then(|i| suggestions[i].clone());
             UnitSummary {
                 kind: units::unit_kind(&name, region),
                 name,

@@ -22,7 +22,11 @@ pub fn normalize_text(s: &str) -> String {
             while i < folded.len() && (folded[i] == ' ' || folded[i] == '\t') {
                 i += 1;
             }
-            let prev = if start > 0 { Some(folded[start - 1]) } else { None };
+            let prev = if start > 0 {
+                Some(folded[start - 1])
+            } else {
+                None
+            };
             let next = folded.get(i).copied();
             if let (Some(p), Some(n)) = (prev, next) {
                 if keeps_space(p, n) {
@@ -93,15 +97,20 @@ pub fn is_page_number(s: &str) -> bool {
         .trim_start_matches('第')
         .trim_end_matches('页');
     let inner = inner.split("页共").next().unwrap_or(inner).trim();
-    !inner.is_empty() && inner.len() <= 3 && inner.chars().all(|c| c.is_ascii_digit()) && t.chars().count() <= 12
+    !inner.is_empty()
+        && inner.len() <= 3
+        && inner.chars().all(|c| c.is_ascii_digit())
+        && t.chars().count() <= 12
 }
 
 const TERMINAL: &[char] = &[
-    '。', '！', '？', '；', '：', '…', '”', '’', '）', '」', '』', '】', '〕', '》', '!', '?', ';', ':', '.',
+    '。', '！', '？', '；', '：', '…', '”', '’', '）', '」', '』', '】', '〕', '》', '!', '?', ';',
+    ':', '.',
 ];
 
 const TITLE_ENDINGS: &[&str] = &[
-    "方案", "通知", "意见", "办法", "计划", "规划", "细则", "清单", "要点", "决定", "报告", "文件", "附件",
+    "方案", "通知", "意见", "办法", "计划", "规划", "细则", "清单", "要点", "决定", "报告", "文件",
+    "附件",
 ];
 
 /// Whether a paragraph opens a new structural item, so that nothing may be
@@ -164,9 +173,18 @@ mod tests {
 
     #[test]
     fn broken_lines() {
-        assert!(is_broken("（三）实施科技创新赋能攻坚。以“十大技术攻关项目”为", "抓手，加强与省"));
+        assert!(is_broken(
+            "（三）实施科技创新赋能攻坚。以“十大技术攻关项目”为",
+            "抓手，加强与省"
+        ));
         assert!(!is_broken("（一）大力提振消费", "1.推动增收减负。"));
-        assert!(!is_broken("内需扩量提效攻坚实施方案这是一个很长的标题方案", "为加快落实"));
-        assert!(!is_broken("2.提升智慧文旅水平。持续升级迭代汨罗智慧文旅系统，不", "3.培育"));
+        assert!(!is_broken(
+            "内需扩量提效攻坚实施方案这是一个很长的标题方案",
+            "为加快落实"
+        ));
+        assert!(!is_broken(
+            "2.提升智慧文旅水平。持续升级迭代汨罗智慧文旅系统，不",
+            "3.培育"
+        ));
     }
 }

@@ -62,7 +62,10 @@ pub fn title_of(body: &str) -> String {
             }
         }
     }
-    title.trim_end_matches(['，', '、', '：', ' ']).trim().to_string()
+    title
+        .trim_end_matches(['，', '、', '：', ' '])
+        .trim()
+        .to_string()
 }
 
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -107,14 +110,25 @@ fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
         return Some((c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?));
     }
     let c = CN_DATE.captures(text)?;
-    let year = c[1].chars().try_fold(0i32, |acc, ch| Some(acc * 10 + cn_digit(ch)? as i32))?;
+    let year = c[1]
+        .chars()
+        .try_fold(0i32, |acc, ch| Some(acc * 10 + cn_digit(ch)? as i32))?;
     Some((year, cn_number(&c[2])?, cn_number(&c[3])?))
 }
 
 /// Whether a paragraph is the title line of a plan.
 pub fn is_plan_title(text: &str) -> bool {
     const ENDINGS: &[&str] = &[
-        "方案", "计划", "措施", "意见", "办法", "清单", "细则", "要点", "任务分工", "分工表",
+        "方案",
+        "计划",
+        "措施",
+        "意见",
+        "办法",
+        "清单",
+        "细则",
+        "要点",
+        "任务分工",
+        "分工表",
     ];
     let t = clean_markup(text);
     let t = t.trim();
@@ -129,7 +143,10 @@ pub fn is_plan_title(text: &str) -> bool {
 
 pub fn attachment_number(text: &str) -> Option<Option<u32>> {
     let c = ATTACHMENT_LINE.captures(text.trim())?;
-    Some(c.get(1).and_then(|m| m.as_str().parse().ok().or_else(|| cn_number(m.as_str()))))
+    Some(
+        c.get(1)
+            .and_then(|m| m.as_str().parse().ok().or_else(|| cn_number(m.as_str()))),
+    )
 }
 
 /// Reads the header from the paragraphs before the first plan title.
@@ -146,7 +163,10 @@ pub fn header(paragraphs: &[(String, usize)], first_plan_title: Option<&str>) ->
         if h.issuer.is_none() && t.ends_with("文件") && t.chars().count() <= 30 && i < 5 {
             h.issuer = Some(t.trim_end_matches("文件").to_string());
         }
-        if h.title.is_none() && t.contains("关于") && (t.ends_with("通知") || t.ends_with("意见") || t.ends_with("决定")) {
+        if h.title.is_none()
+            && t.contains("关于")
+            && (t.ends_with("通知") || t.ends_with("意见") || t.ends_with("决定"))
+        {
             h.title = Some(t.clone());
             title_index = Some(i);
         }
@@ -184,7 +204,11 @@ pub fn header(paragraphs: &[(String, usize)], first_plan_title: Option<&str>) ->
         h.year = haystack
             .iter()
             .flatten()
-            .find_map(|s| s.find('〔').and_then(|i| s[i + 3..].get(..4)).and_then(|y| y.parse().ok()))
+            .find_map(|s| {
+                s.find('〔')
+                    .and_then(|i| s[i + 3..].get(..4))
+                    .and_then(|y| y.parse().ok())
+            })
             .or_else(|| {
                 paragraphs
                     .iter()
@@ -204,7 +228,10 @@ pub struct PlanStart {
 /// Finds the plans inside the document. An attachment usually has an
 /// `附件 N` line before its title; when that line was lost (it happens, two
 /// of seven in the Miluo plan), the title alone starts the next attachment.
-pub fn segment_plans(paragraphs: &[(String, usize)], warnings: &mut Vec<Warning>) -> Vec<PlanStart> {
+pub fn segment_plans(
+    paragraphs: &[(String, usize)],
+    warnings: &mut Vec<Warning>,
+) -> Vec<PlanStart> {
     let mut starts: Vec<PlanStart> = Vec::new();
     let mut pending_attachment: Option<Option<u32>> = None;
     for (i, (p, line)) in paragraphs.iter().enumerate() {
@@ -213,7 +240,9 @@ pub fn segment_plans(paragraphs: &[(String, usize)], warnings: &mut Vec<Warning>
             continue;
         }
         let prev_closed = i == 0
-            || paragraphs[i - 1].0.ends_with(['。', '！', '；', '：', '）'])
+            || paragraphs[i - 1]
+                .0
+                .ends_with(['。', '！', '；', '：', '）'])
             || attachment_number(&paragraphs[i - 1].0).is_some()
             || is_plan_title(&paragraphs[i - 1].0)
             || paragraphs[i - 1].0.chars().count() < 30;
@@ -254,7 +283,11 @@ pub fn segment_plans(paragraphs: &[(String, usize)], warnings: &mut Vec<Warning>
             entry: PlanEntry {
                 no,
                 title,
-                kind: if attachment.is_some() { PlanKind::Implementation } else { PlanKind::Overall },
+                kind: if attachment.is_some() {
+                    PlanKind::Implementation
+                } else {
+                    PlanKind::Overall
+                },
                 attachment_line: attachment.is_some() || starts.is_empty(),
             },
         });
@@ -283,9 +316,15 @@ pub enum SectionKind {
 pub fn section_kind(title: &str) -> SectionKind {
     if title.contains("目标") {
         SectionKind::Goals
-    } else if ["机制", "保障", "组织", "要求", "步骤"].iter().any(|k| title.contains(k)) {
+    } else if ["机制", "保障", "组织", "要求", "步骤"]
+        .iter()
+        .any(|k| title.contains(k))
+    {
         SectionKind::Mechanism
-    } else if ["任务", "重点", "举措", "措施", "行动", "工程"].iter().any(|k| title.contains(k)) {
+    } else if ["任务", "重点", "举措", "措施", "行动", "工程"]
+        .iter()
+        .any(|k| title.contains(k))
+    {
         SectionKind::Tasks
     } else {
         SectionKind::Other
@@ -320,7 +359,10 @@ mod tests {
     #[test]
     fn titles() {
         assert_eq!(title_of("推动增收减负。突出就业优先导向"), "推动增收减负");
-        assert_eq!(title_of("更新义务教育学校设备（牵头单位：市教体局）"), "更新义务教育学校设备");
+        assert_eq!(
+            title_of("更新义务教育学校设备（牵头单位：市教体局）"),
+            "更新义务教育学校设备"
+        );
         assert_eq!(cn_number("二十三"), Some(23));
         assert_eq!(parse_date("二〇二五年三月七日"), Some((2025, 3, 7)));
     }

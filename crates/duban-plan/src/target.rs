@@ -9,15 +9,68 @@ use std::sync::LazyLock;
 /// Units a target can be measured in, longest first. Units of time (年,
 /// 小时) and of voltage are left out on purpose: they name things, not goals.
 const UNITS: &[&str] = &[
-    "个百分点", "百分点", "%", "‰", "亿元", "万元", "元/月·人", "元/人", "元/月", "元", "万亩", "亩",
-    "万平方米", "平方米", "万千瓦", "千瓦", "万吨", "吨", "公里", "千米", "万人次", "人次", "万人", "人",
-    "家", "个", "项", "名", "场", "条", "座", "件", "户", "所", "次", "台", "辆", "套", "μg/m³",
-    "微克/立方米", "倍",
+    "个百分点",
+    "百分点",
+    "%",
+    "‰",
+    "亿元",
+    "万元",
+    "元/月·人",
+    "元/人",
+    "元/月",
+    "元",
+    "万亩",
+    "亩",
+    "万平方米",
+    "平方米",
+    "万千瓦",
+    "千瓦",
+    "万吨",
+    "吨",
+    "公里",
+    "千米",
+    "万人次",
+    "人次",
+    "万人",
+    "人",
+    "家",
+    "个",
+    "项",
+    "名",
+    "场",
+    "条",
+    "座",
+    "件",
+    "户",
+    "所",
+    "次",
+    "台",
+    "辆",
+    "套",
+    "μg/m³",
+    "微克/立方米",
+    "倍",
 ];
 
 const COUNT_UNITS: &[&str] = &[
-    "家", "个", "项", "名", "场", "条", "座", "件", "户", "所", "次", "台", "辆", "套", "人", "人次",
-    "万人", "万人次",
+    "家",
+    "个",
+    "项",
+    "名",
+    "场",
+    "条",
+    "座",
+    "件",
+    "户",
+    "所",
+    "次",
+    "台",
+    "辆",
+    "套",
+    "人",
+    "人次",
+    "万人",
+    "万人次",
 ];
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -31,11 +84,60 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words in a clause that make a number a goal rather than a description.
 const CUES: &[&str] = &[
-    "以上", "不低于", "不少于", "达到", "达", "超过", "突破", "以内", "以下", "控制在", "不高于",
-    "不超过", "≤", "≥", "左右", "增长", "提高", "提升", "下降", "降低", "减少", "压减", "新增",
-    "培育", "引进", "引育", "建设", "建成", "完成", "新建", "改造", "开展", "举办", "认定", "创建",
-    "实现", "发放", "安装", "力争", "确保", "保持", "争取", "签约", "新开工", "新投产", "推动",
-    "打造", "淘汰", "认证", "培训", "接入", "覆盖", "恢复", "稳定",
+    "以上",
+    "不低于",
+    "不少于",
+    "达到",
+    "达",
+    "超过",
+    "突破",
+    "以内",
+    "以下",
+    "控制在",
+    "不高于",
+    "不超过",
+    "≤",
+    "≥",
+    "左右",
+    "增长",
+    "提高",
+    "提升",
+    "下降",
+    "降低",
+    "减少",
+    "压减",
+    "新增",
+    "培育",
+    "引进",
+    "引育",
+    "建设",
+    "建成",
+    "完成",
+    "新建",
+    "改造",
+    "开展",
+    "举办",
+    "认定",
+    "创建",
+    "实现",
+    "发放",
+    "安装",
+    "力争",
+    "确保",
+    "保持",
+    "争取",
+    "签约",
+    "新开工",
+    "新投产",
+    "推动",
+    "打造",
+    "淘汰",
+    "认证",
+    "培训",
+    "接入",
+    "覆盖",
+    "恢复",
+    "稳定",
 ];
 
 const AT_LEAST_BEFORE: &[&str] = &["不低于", "不少于", "达到", "超过", "突破", "≥", "高于"];
@@ -44,13 +146,62 @@ const DECREASE: &[&str] = &["下降", "降低", "减少", "压减", "压降"];
 const GROWTH: &[&str] = &["增长", "增速", "增加", "提高", "提升"];
 
 const METRIC_LEADING: &[&str] = &[
-    "力争实现", "力争", "确保", "实现", "推动", "完成", "全年", "全市", "年内", "今年", "其中", "并", "使", "保持", "争取",
-    "努力", "进一步", "累计", "同时", "我市", "本市", "到",
+    "力争实现",
+    "力争",
+    "确保",
+    "实现",
+    "推动",
+    "完成",
+    "全年",
+    "全市",
+    "年内",
+    "今年",
+    "其中",
+    "并",
+    "使",
+    "保持",
+    "争取",
+    "努力",
+    "进一步",
+    "累计",
+    "同时",
+    "我市",
+    "本市",
+    "到",
 ];
 const METRIC_TRAILING: &[&str] = &[
-    "分别达到", "分别不低于", "分别", "增长", "增速", "提高", "提升到", "提升至", "提升", "达到",
-    "达", "保持在", "保持", "控制在", "不低于", "不少于", "超过", "突破", "为", "在", "增加",
-    "下降", "降低", "减少", "压减", "至", "到", "力争", "≤", "≥", "<", ">",
+    "分别达到",
+    "分别不低于",
+    "分别",
+    "增长",
+    "增速",
+    "提高",
+    "提升到",
+    "提升至",
+    "提升",
+    "达到",
+    "达",
+    "保持在",
+    "保持",
+    "控制在",
+    "不低于",
+    "不少于",
+    "超过",
+    "突破",
+    "为",
+    "在",
+    "增加",
+    "下降",
+    "降低",
+    "减少",
+    "压减",
+    "至",
+    "到",
+    "力争",
+    "≤",
+    "≥",
+    "<",
+    ">",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,14 +216,20 @@ pub struct Found {
 }
 
 fn is_clause_break(c: char) -> bool {
-    matches!(c, '，' | '。' | '；' | '：' | '！' | '？' | '\n' | ',' | ';')
+    matches!(
+        c,
+        '，' | '。' | '；' | '：' | '！' | '？' | '\n' | ',' | ';'
+    )
 }
 
 fn strip_all<'a>(mut s: &'a str, prefixes: &[&str], suffixes: &[&str]) -> &'a str {
     loop {
         let before = s.len();
         // A leading year (`2024年`) dates the sentence; it is not the metric.
-        if s.len() >= 7 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit) && s[4..].starts_with('年') {
+        if s.len() >= 7
+            && s.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+            && s[4..].starts_with('年')
+        {
             s = &s[7..];
         }
         for p in prefixes {
@@ -98,18 +255,37 @@ pub fn extract(paragraph: &str) -> Vec<Found> {
         let m = c.get(0).unwrap();
         let (start, end) = (m.start(), m.end());
         let before_char = text[..start].chars().next_back();
-        if before_char.is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '第' || ch == '/' || ch == '.' || ch == '+') {
+        if before_char.is_some_and(|ch| {
+            ch.is_ascii_alphabetic() || ch == '第' || ch == '/' || ch == '.' || ch == '+'
+        }) {
             continue;
         }
         let after = &text[end..];
         let unit = &c[4];
-        if after.starts_with(['号', '届', '年', '月', '日', '+']) || after.starts_with("奖励") {
+        if after.starts_with(['号', '届', '年', '月', '日', '+']) || after.starts_with("奖励")
+        {
             continue;
         }
-        if unit == "个" && ["工作日", "月", "小时", "季度", "批", "轮", "方面", "工作", "镇"].iter().any(|w| after.starts_with(w)) {
+        if unit == "个"
+            && [
+                "工作日",
+                "月",
+                "小时",
+                "季度",
+                "批",
+                "轮",
+                "方面",
+                "工作",
+                "镇",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
+        {
             continue;
         }
-        let clause_start = text[..start].rfind(is_clause_break).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let clause_start = text[..start].rfind(is_clause_break).map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
         let clause_end = end + after.find(is_clause_break).unwrap_or(after.len());
         let clause = &text[clause_start..clause_end];
         if !CUES.iter().any(|cue| clause.contains(cue)) {
@@ -121,10 +297,17 @@ pub fn extract(paragraph: &str) -> Vec<Found> {
             clause_start + i + lead_in[i..].chars().next().map_or(1, char::len_utf8)
         });
         let near = &text[segment_start..start];
-        let mut metric = strip_all(near.strip_suffix('约').unwrap_or(near), METRIC_LEADING, METRIC_TRAILING).to_string();
+        let mut metric = strip_all(
+            near.strip_suffix('约').unwrap_or(near),
+            METRIC_LEADING,
+            METRIC_TRAILING,
+        )
+        .to_string();
         // `新增20家规模工业企业`: the thing counted follows the number.
         let tail_noun = {
-            let tail = &after[..after.find(|c| is_clause_break(c) || c == '、').unwrap_or(after.len())];
+            let tail = &after[..after
+                .find(|c| is_clause_break(c) || c == '、')
+                .unwrap_or(after.len())];
             strip_all(tail, &["以上", "左右", "以内", "以下"], &[]).to_string()
         };
         if metric.chars().count() <= 2 {
@@ -144,7 +327,8 @@ pub fn extract(paragraph: &str) -> Vec<Found> {
         } else if tail.starts_with("左右") || near.ends_with('约') {
             Comparator::About
         } else if ["以内", "以下", "之内"].iter().any(|w| tail.starts_with(w))
-            || (AT_MOST_BEFORE.iter().any(|w| near.contains(w)) && !AT_LEAST_BEFORE.iter().any(|w| near.contains(w)))
+            || (AT_MOST_BEFORE.iter().any(|w| near.contains(w))
+                && !AT_LEAST_BEFORE.iter().any(|w| near.contains(w)))
         {
             Comparator::AtMost
         } else {
@@ -162,7 +346,12 @@ pub fn extract(paragraph: &str) -> Vec<Found> {
             TargetKind::Ceiling
         } else if unit == "个百分点" {
             TargetKind::PointChange
-        } else if matches!(unit, "%" | "‰") && GROWTH.iter().any(|w| near.contains(w)) && !metric.ends_with('率') && !metric.contains("占比") && !metric.contains("比重") {
+        } else if matches!(unit, "%" | "‰")
+            && GROWTH.iter().any(|w| near.contains(w))
+            && !metric.ends_with('率')
+            && !metric.contains("占比")
+            && !metric.contains("比重")
+        {
             TargetKind::Growth
         } else if matches!(unit, "%" | "‰") {
             TargetKind::Share
@@ -197,12 +386,17 @@ fn pair_respectively(text: &str, found: &mut [Found]) {
     while let Some(at) = text[from..].find("分别") {
         let at = from + at;
         from = at + "分别".len();
-        let clause_start = text[..at].rfind(is_clause_break).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let clause_start = text[..at].rfind(is_clause_break).map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
         let subjects: Vec<&str> = text[clause_start..at].split('、').collect();
         if subjects.len() < 2 {
             continue;
         }
-        let clause_end = from + text[from..].find(['，', '。', '；', '\n']).unwrap_or(text.len() - from);
+        let clause_end = from
+            + text[from..]
+                .find(['，', '。', '；', '\n'])
+                .unwrap_or(text.len() - from);
         let clause = &text[clause_start..clause_end];
         let in_clause: Vec<usize> = found
             .iter()
@@ -215,10 +409,18 @@ fn pair_respectively(text: &str, found: &mut [Found]) {
         }
         // The head noun of the last subject (`项目`) belongs to all of them.
         let last = subjects[subjects.len() - 1];
-        let head: String = ["项目", "企业", "标准", "人数"].iter().find(|h| last.ends_with(**h)).map(|h| h.to_string()).unwrap_or_default();
+        let head: String = ["项目", "企业", "标准", "人数"]
+            .iter()
+            .find(|h| last.ends_with(**h))
+            .map(|h| h.to_string())
+            .unwrap_or_default();
         for (k, &i) in in_clause.iter().enumerate() {
             let s = strip_all(subjects[k], METRIC_LEADING, METRIC_TRAILING);
-            found[i].metric = if s.ends_with(&head) { s.to_string() } else { format!("{s}{head}") };
+            found[i].metric = if s.ends_with(&head) {
+                s.to_string()
+            } else {
+                format!("{s}{head}")
+            };
         }
     }
 }
@@ -236,7 +438,14 @@ mod tests {
             .collect()
     }
 
-    fn row(m: &str, k: TargetKind, c: Comparator, v: f64, vm: Option<f64>, u: &str) -> (String, TargetKind, Comparator, f64, Option<f64>, String) {
+    fn row(
+        m: &str,
+        k: TargetKind,
+        c: Comparator,
+        v: f64,
+        vm: Option<f64>,
+        u: &str,
+    ) -> (String, TargetKind, Comparator, f64, Option<f64>, String) {
         (m.into(), k, c, v, vm, u.into())
     }
 
@@ -252,20 +461,38 @@ mod tests {
         );
         assert_eq!(
             t("园区规模工业占比达到75%以上、亩均税收增长10%以上。"),
-            vec![row("园区规模工业占比", Share, AtLeast, 75.0, None, "%"), row("亩均税收", Growth, AtLeast, 10.0, None, "%")]
+            vec![
+                row("园区规模工业占比", Share, AtLeast, 75.0, None, "%"),
+                row("亩均税收", Growth, AtLeast, 10.0, None, "%")
+            ]
         );
-        assert_eq!(t("引育创新人才10名左右"), vec![row("引育创新人才", Count, About, 10.0, None, "名")]);
-        assert_eq!(t("培育跨境电商企业1~2家"), vec![row("培育跨境电商企业", Count, Range, 1.0, Some(2.0), "家")]);
-        assert_eq!(t("外贸进出口总额3亿元以上"), vec![row("外贸进出口总额", Level, AtLeast, 3.0, None, "亿元")]);
-        assert_eq!(t("城镇调查失业率控制在5.2%以内"), vec![row("城镇调查失业率", Ceiling, AtMost, 5.2, None, "%")]);
+        assert_eq!(
+            t("引育创新人才10名左右"),
+            vec![row("引育创新人才", Count, About, 10.0, None, "名")]
+        );
+        assert_eq!(
+            t("培育跨境电商企业1~2家"),
+            vec![row("培育跨境电商企业", Count, Range, 1.0, Some(2.0), "家")]
+        );
+        assert_eq!(
+            t("外贸进出口总额3亿元以上"),
+            vec![row("外贸进出口总额", Level, AtLeast, 3.0, None, "亿元")]
+        );
+        assert_eq!(
+            t("城镇调查失业率控制在5.2%以内"),
+            vec![row("城镇调查失业率", Ceiling, AtMost, 5.2, None, "%")]
+        );
         assert_eq!(
             t("确保全市PM_{2.5}年均浓度≤31μg/m³。"),
             vec![row("PM2.5年均浓度", Ceiling, AtMost, 31.0, None, "μg/m³")]
         );
-        assert_eq!(t("城乡低保标准分别不低于740元/月和485元/月"), vec![
-            row("城乡低保标准", Level, AtLeast, 740.0, None, "元/月"),
-            row("城乡低保标准", Level, AtLeast, 485.0, None, "元/月"),
-        ]);
+        assert_eq!(
+            t("城乡低保标准分别不低于740元/月和485元/月"),
+            vec![
+                row("城乡低保标准", Level, AtLeast, 740.0, None, "元/月"),
+                row("城乡低保标准", Level, AtLeast, 485.0, None, "元/月"),
+            ]
+        );
     }
 
     #[test]
@@ -278,7 +505,14 @@ mod tests {
 
     #[test]
     fn not_targets() {
-        for text in ["对全市14个镇（街道）进行综合性治理", "发布2025年第二批项目", "G536蔡屋章至龙塘段", "用好240小时过境免签政策", "推进1号机组锅炉钢架吊装", "分别给予40、30、20及10万元奖励"] {
+        for text in [
+            "对全市14个镇（街道）进行综合性治理",
+            "发布2025年第二批项目",
+            "G536蔡屋章至龙塘段",
+            "用好240小时过境免签政策",
+            "推进1号机组锅炉钢架吊装",
+            "分别给予40、30、20及10万元奖励",
+        ] {
             assert!(t(text).is_empty(), "{text}: {:?}", t(text));
         }
     }

@@ -6,16 +6,79 @@ use crate::model::{AliasSuggestion, UnitKind};
 /// Endings of organisation names. A data table rather than rules: extend it
 /// when a document from a new place names its units differently.
 const UNIT_SUFFIXES: &[&str] = &[
-    "局", "办", "委", "会", "部", "室", "院", "中心", "公司", "集团", "队", "站", "所", "行", "社",
-    "团", "馆", "园", "区", "处", "组", "专班", "政府", "街道", "镇", "乡", "村", "联", "协", "厅",
-    "署", "校", "台", "单位", "部门", "企业", "机构", "办事处", "分局", "支局", "管理部", "科",
-    "军分区", "武装部", "人武部", "海关", "法院", "检察院", "银行", "医院", "学院", "学校",
+    "局",
+    "办",
+    "委",
+    "会",
+    "部",
+    "室",
+    "院",
+    "中心",
+    "公司",
+    "集团",
+    "队",
+    "站",
+    "所",
+    "行",
+    "社",
+    "团",
+    "馆",
+    "园",
+    "区",
+    "处",
+    "组",
+    "专班",
+    "政府",
+    "街道",
+    "镇",
+    "乡",
+    "村",
+    "联",
+    "协",
+    "厅",
+    "署",
+    "校",
+    "台",
+    "单位",
+    "部门",
+    "企业",
+    "机构",
+    "办事处",
+    "分局",
+    "支局",
+    "管理部",
+    "科",
+    "军分区",
+    "武装部",
+    "人武部",
+    "海关",
+    "法院",
+    "检察院",
+    "银行",
+    "医院",
+    "学院",
+    "学校",
 ];
 
-/// Words that never occur in a unit name but often in prose.
-const NOT_IN_NAMES: &[&str] = &[
-    "按", "负责", "牵头", "完成", "推进", "加强", "开展", "实施", "确保", "力争", "建设",
-    "工作", "积极", "。", "；", "：", "，", "为准", "下达", "任务", "包括",
+/// Words that never occur in a unit name.
+const NEVER_IN_NAMES: &[&str] = &[
+    "按职",
+    "按项目",
+    "负责",
+    "牵头",
+    "。",
+    "；",
+    "：",
+    "，",
+    "为准",
+    "下达",
+    "包括",
+];
+
+/// Words of prose that occur in group references (`各项目建设单位`) but
+/// not in the name of one unit.
+const PROSE_WORDS: &[&str] = &[
+    "完成", "推进", "加强", "开展", "实施", "确保", "力争", "建设", "工作", "积极", "任务",
 ];
 
 /// Prefixes of group references (各镇、各街道 / 各有关单位 / 相关部门).
@@ -26,7 +89,10 @@ pub fn is_unit_like(name: &str) -> bool {
     if !(2..=30).contains(&n) {
         return false;
     }
-    if NOT_IN_NAMES.iter().any(|w| name.contains(w)) {
+    let group = GROUP_PREFIXES.iter().any(|p| name.starts_with(p));
+    if NEVER_IN_NAMES.iter().any(|w| name.contains(w))
+        || (!group && PROSE_WORDS.iter().any(|w| name.contains(w)))
+    {
         return false;
     }
     if !name.chars().next().is_some_and(|c| c.is_alphanumeric()) {
@@ -37,8 +103,7 @@ pub fn is_unit_like(name: &str) -> bool {
         Some(open) if name.ends_with('）') => &core[..open],
         _ => core,
     };
-    UNIT_SUFFIXES.iter().any(|s| core.ends_with(s))
-        || GROUP_PREFIXES.iter().any(|p| name.starts_with(p) && n >= 3)
+    UNIT_SUFFIXES.iter().any(|s| core.ends_with(s)) || (group && n >= 3)
 }
 
 /// Classifies a unit name. `region` is the issuing region (`汨罗市`), used
@@ -49,7 +114,11 @@ pub fn unit_kind(name: &str, region: Option<&str>) -> UnitKind {
         return UnitKind::Group;
     }
     let core = name.split('（').next().unwrap_or(name);
-    if ["镇", "乡", "街道", "办事处", "街道办"].iter().any(|s| core.ends_with(s)) && !core.contains("政府办") {
+    if ["镇", "乡", "街道", "办事处", "街道办"]
+        .iter()
+        .any(|s| core.ends_with(s))
+        && !core.contains("政府办")
+    {
         return UnitKind::Town;
     }
     if let Some(region) = region {
@@ -59,7 +128,8 @@ pub fn unit_kind(name: &str, region: Option<&str>) -> UnitKind {
             .find(['省', '市', '县'])
             .map(|i| &name[..i])
             .is_some_and(|p| !p.is_empty() && p.chars().count() <= 4 && !region.starts_with(p));
-        if foreign_prefix && (name.contains(short) || name.starts_with('省') || name.contains("驻")) {
+        if foreign_prefix && (name.contains(short) || name.starts_with('省') || name.contains("驻"))
+        {
             return UnitKind::Resident;
         }
         if name.starts_with("国网") || name.contains("供电公司") {
@@ -85,11 +155,18 @@ pub fn alias_confidence(variant: &str, canonical: &str) -> Option<f64> {
     let v: Vec<char> = variant.chars().collect();
     let c: Vec<char> = canonical.chars().collect();
     // 市场监管局 vs 市市场监管局: the region prefix left off.
-    if c.len() == v.len() + 1 && canonical.ends_with(variant) && matches!(c[0], '市' | '县' | '区') {
+    if c.len() == v.len() + 1 && canonical.ends_with(variant) && matches!(c[0], '市' | '县' | '区')
+    {
         return Some(0.9);
     }
     // 市文旅广局 vs 市文旅广电局: one or two characters dropped in the middle.
-    if v.len() + 2 >= c.len() && v.len() < c.len() && v.len() >= 4 && v.first() == c.first() && v.last() == c.last() && is_subsequence(&v, &c) {
+    if v.len() + 2 >= c.len()
+        && v.len() < c.len()
+        && v.len() >= 4
+        && v.first() == c.first()
+        && v.last() == c.last()
+        && is_subsequence(&v, &c)
+    {
         return Some(if c.len() - v.len() == 1 { 0.8 } else { 0.6 });
     }
     // 飞地园管理中心 vs 飞地园管理办公室: same stem, an equivalent ending.
@@ -122,12 +199,16 @@ pub fn suggest_aliases(names: &[(String, usize)]) -> Vec<Option<AliasSuggestion>
             names
                 .iter()
                 .filter(|(other, other_uses)| {
-                    other != name && (other_uses > uses || (other_uses == uses && other.len() > name.len()))
+                    other != name
+                        && (other_uses > uses || (other_uses == uses && other.len() > name.len()))
                 })
                 .filter_map(|(other, _)| {
                     alias_confidence(name, other)
                         .or_else(|| alias_confidence(other, name))
-                        .map(|c| AliasSuggestion { name: other.clone(), confidence: c })
+                        .map(|c| AliasSuggestion {
+                            name: other.clone(),
+                            confidence: c,
+                        })
                 })
                 .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
         })
@@ -140,10 +221,29 @@ mod tests {
 
     #[test]
     fn unit_shapes() {
-        for yes in ["市发改局", "高新区管委会", "各镇", "各街道", "岳阳市生态环境局汨罗分局", "市委国安办", "邮政公司", "各镇（街道）", "两办督查室", "市妇联", "市科协"] {
+        for yes in [
+            "市发改局",
+            "高新区管委会",
+            "各镇",
+            "各街道",
+            "岳阳市生态环境局汨罗分局",
+            "市委国安办",
+            "邮政公司",
+            "各镇（街道）",
+            "两办督查室",
+            "市妇联",
+            "市科协",
+        ] {
             assert!(is_unit_like(yes), "{yes}");
         }
-        for no in ["按职能分工负责", "以岳阳市专班下达任务为准", "含两个省重点项目", "个体工商户", "2025年", "等"] {
+        for no in [
+            "按职能分工负责",
+            "以岳阳市专班下达任务为准",
+            "含两个省重点项目",
+            "个体工商户",
+            "2025年",
+            "等",
+        ] {
             assert!(!is_unit_like(no), "{no}");
         }
     }
@@ -154,7 +254,10 @@ mod tests {
         assert_eq!(unit_kind("各镇", r), UnitKind::Group);
         assert_eq!(unit_kind("归义街道", r), UnitKind::Town);
         assert_eq!(unit_kind("岳阳市生态环境局汨罗分局", r), UnitKind::Resident);
-        assert_eq!(unit_kind("岳阳市住房公积金管理中心汨罗管理部", r), UnitKind::Resident);
+        assert_eq!(
+            unit_kind("岳阳市住房公积金管理中心汨罗管理部", r),
+            UnitKind::Resident
+        );
         assert_eq!(unit_kind("国网汨罗供电公司", r), UnitKind::Resident);
         assert_eq!(unit_kind("市发改局", r), UnitKind::Department);
         assert_eq!(unit_kind("市政府办", r), UnitKind::Department);
@@ -164,7 +267,10 @@ mod tests {
     fn aliases() {
         assert_eq!(alias_confidence("市场监管局", "市市场监管局"), Some(0.9));
         assert_eq!(alias_confidence("市文旅广局", "市文旅广电局"), Some(0.8));
-        assert_eq!(alias_confidence("飞地园管理中心", "飞地园管理办公室"), Some(0.6));
+        assert_eq!(
+            alias_confidence("飞地园管理中心", "飞地园管理办公室"),
+            Some(0.6)
+        );
         assert_eq!(alias_confidence("市发改局", "市财政局"), None);
         assert_eq!(alias_confidence("市委组织部", "市委编办"), None);
         assert_eq!(alias_confidence("文旅集团", "市文旅集团"), Some(0.9));

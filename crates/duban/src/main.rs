@@ -64,10 +64,22 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), (u8, String)> {
     match cli.command {
-        Command::Parse { file, format, output } => {
+        Command::Parse {
+            file,
+            format,
+            output,
+        } => {
             let bytes = read_input(&file)?;
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let plan = duban_plan::parse(&bytes, &name).map_err(|e| (EXIT_BAD_INPUT, format!("错误 / error: {}: {e}", file.display())))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let plan = duban_plan::parse(&bytes, &name).map_err(|e| {
+                (
+                    EXIT_BAD_INPUT,
+                    format!("错误 / error: {}: {e}", file.display()),
+                )
+            })?;
             let rendered = match format {
                 OutputFormat::Json => {
                     let mut s = serde_json::to_string_pretty(&plan).expect("plan serialises");
@@ -83,23 +95,59 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
 
 fn read_input(path: &std::path::Path) -> Result<Vec<u8>, (u8, String)> {
     let meta = std::fs::metadata(path).map_err(|e| {
-        (EXIT_BAD_INPUT, format!("错误：无法读取文件 {}（{e}）。/ error: cannot read {}: {e}", path.display(), path.display()))
+        (
+            EXIT_BAD_INPUT,
+            format!(
+                "错误：无法读取文件 {}（{e}）。/ error: cannot read {}: {e}",
+                path.display(),
+                path.display()
+            ),
+        )
     })?;
     if meta.is_dir() {
-        return Err((EXIT_BAD_INPUT, format!("错误：{} 是目录，请给出文件。/ error: {} is a directory.", path.display(), path.display())));
+        return Err((
+            EXIT_BAD_INPUT,
+            format!(
+                "错误：{} 是目录，请给出文件。/ error: {} is a directory.",
+                path.display(),
+                path.display()
+            ),
+        ));
     }
     if meta.len() > duban_plan::MAX_INPUT_BYTES as u64 {
-        let e = duban_plan::ParseError::TooLarge { size: meta.len() as usize, limit: duban_plan::MAX_INPUT_BYTES };
-        return Err((EXIT_BAD_INPUT, format!("错误 / error: {}: {e}", path.display())));
+        let e = duban_plan::ParseError::TooLarge {
+            size: meta.len() as usize,
+            limit: duban_plan::MAX_INPUT_BYTES,
+        };
+        return Err((
+            EXIT_BAD_INPUT,
+            format!("错误 / error: {}: {e}", path.display()),
+        ));
     }
-    std::fs::read(path).map_err(|e| (EXIT_BAD_INPUT, format!("错误：无法读取文件 {}（{e}）。/ error: cannot read {}: {e}", path.display(), path.display())))
+    std::fs::read(path).map_err(|e| {
+        (
+            EXIT_BAD_INPUT,
+            format!(
+                "错误：无法读取文件 {}（{e}）。/ error: cannot read {}: {e}",
+                path.display(),
+                path.display()
+            ),
+        )
+    })
 }
 
 /// Writes atomically when writing to a file: a crash never leaves half a
 /// ledger behind.
 fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), (u8, String)> {
     let fail = |p: &std::path::Path, e: std::io::Error| {
-        (EXIT_OUTPUT, format!("错误：无法写入 {}（{e}）。/ error: cannot write {}: {e}", p.display(), p.display()))
+        (
+            EXIT_OUTPUT,
+            format!(
+                "错误：无法写入 {}（{e}）。/ error: cannot write {}: {e}",
+                p.display(),
+                p.display()
+            ),
+        )
     };
     match path {
         None => {
@@ -108,7 +156,10 @@ fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), (u8,
                 Ok(()) => Ok(()),
                 // A closed pipe (`duban parse x | head`) is not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err((EXIT_OUTPUT, format!("错误：无法写出结果（{e}）。/ error: cannot write output: {e}"))),
+                Err(e) => Err((
+                    EXIT_OUTPUT,
+                    format!("错误：无法写出结果（{e}）。/ error: cannot write output: {e}"),
+                )),
             }
         }
         Some(p) => {

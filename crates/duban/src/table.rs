@@ -3,7 +3,13 @@
 use duban_plan::{Plan, PlanKind};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-const COLUMNS: [(&str, usize); 5] = [("序号", 6), ("任务", 30), ("牵头单位", 24), ("责任单位", 40), ("时限", 14)];
+const COLUMNS: [(&str, usize); 5] = [
+    ("序号", 6),
+    ("任务", 30),
+    ("牵头单位", 24),
+    ("责任单位", 40),
+    ("时限", 14),
+];
 
 fn fit(s: &str, width: usize) -> String {
     let mut out = String::new();
@@ -23,7 +29,11 @@ fn fit(s: &str, width: usize) -> String {
 }
 
 fn row(cells: [&str; 5]) -> String {
-    let parts: Vec<String> = cells.iter().zip(COLUMNS).map(|(c, (_, w))| fit(c, w)).collect();
+    let parts: Vec<String> = cells
+        .iter()
+        .zip(COLUMNS)
+        .map(|(c, (_, w))| fit(c, w))
+        .collect();
     format!("{}\n", parts.join(" ").trim_end())
 }
 
@@ -41,15 +51,30 @@ pub fn render(plan: &Plan) -> String {
             PlanKind::Overall => "总体方案".to_string(),
             PlanKind::Implementation => format!("附件{}", entry.no),
         };
-        out.push_str(&format!("\n【{label}】{}（{} 项任务）\n", entry.title, tasks.len()));
+        out.push_str(&format!(
+            "\n【{label}】{}（{} 项任务）\n",
+            entry.title,
+            tasks.len()
+        ));
         if tasks.is_empty() {
             continue;
         }
         out.push_str(&row(COLUMNS.map(|(h, _)| h)));
         for (i, t) in tasks.iter().enumerate() {
             let lead = t.lead_units.join("、") + if t.lead_inferred { "*" } else { "" };
-            let deadline = t.deadlines.iter().map(|d| d.date.clone().unwrap_or_else(|| d.text.clone())).collect::<Vec<_>>().join("、");
-            out.push_str(&row([&(i + 1).to_string(), &t.title, &lead, &t.co_units.join("、"), &deadline]));
+            let deadline = t
+                .deadlines
+                .iter()
+                .map(|d| d.date.clone().unwrap_or_else(|| d.text.clone()))
+                .collect::<Vec<_>>()
+                .join("、");
+            out.push_str(&row([
+                &(i + 1).to_string(),
+                &t.title,
+                &lead,
+                &t.co_units.join("、"),
+                &deadline,
+            ]));
         }
     }
     out.push_str(&format!(

@@ -20,7 +20,10 @@ fn corrupt(detail: impl std::fmt::Display) -> ParseError {
 pub fn read(bytes: &[u8]) -> Result<RawDocument, ParseError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let document = read_part(&mut zip, "word/document.xml")?.ok_or_else(|| {
-        if zip.file_names().any(|n| n.is_ok_and(|n| n.starts_with("xl/"))) {
+        if zip
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
+        {
             ParseError::UnknownFormat {
                 what: "xlsx".into(),
             }
@@ -101,7 +104,13 @@ fn parse_numbering(xml: &str) -> Result<Numbering, ParseError> {
                 b"abstractNum" => abstract_id = attr(&e, b"abstractNumId"),
                 b"lvl" => {
                     let ilvl = attr(&e, b"ilvl").and_then(|v| v.parse().ok()).unwrap_or(0);
-                    level = Some((ilvl, Level { start: 1, ..Default::default() }));
+                    level = Some((
+                        ilvl,
+                        Level {
+                            start: 1,
+                            ..Default::default()
+                        },
+                    ));
                 }
                 b"start" => {
                     if let Some((_, l)) = level.as_mut() {
@@ -154,11 +163,22 @@ const CN_DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", 
 fn chinese_number(n: u32) -> String {
     match n {
         0..=9 => CN_DIGITS[n as usize].to_string(),
-        10..=19 => format!("十{}", if n > 10 { CN_DIGITS[(n - 10) as usize] } else { "" }),
+        10..=19 => format!(
+            "十{}",
+            if n > 10 {
+                CN_DIGITS[(n - 10) as usize]
+            } else {
+                ""
+            }
+        ),
         20..=99 => format!(
             "{}十{}",
             CN_DIGITS[(n / 10) as usize],
-            if n % 10 > 0 { CN_DIGITS[(n % 10) as usize] } else { "" }
+            if n % 10 > 0 {
+                CN_DIGITS[(n % 10) as usize]
+            } else {
+                ""
+            }
         ),
         _ => n.to_string(),
     }
@@ -166,13 +186,23 @@ fn chinese_number(n: u32) -> String {
 
 fn format_counter(format: &str, n: u32) -> String {
     match format {
-        "chineseCounting" | "chineseCountingThousand" | "japaneseCounting" | "taiwaneseCounting"
-        | "chineseLegalSimplified" | "ideographDigital" => chinese_number(n),
+        "chineseCounting"
+        | "chineseCountingThousand"
+        | "japaneseCounting"
+        | "taiwaneseCounting"
+        | "chineseLegalSimplified"
+        | "ideographDigital" => chinese_number(n),
         "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" if (1..=20).contains(&n) => {
-            char::from_u32(0x2460 + n - 1).map(String::from).unwrap_or_default()
+            char::from_u32(0x2460 + n - 1)
+                .map(String::from)
+                .unwrap_or_default()
         }
-        "lowerLetter" => char::from_u32('a' as u32 + (n - 1) % 26).map(String::from).unwrap_or_default(),
-        "upperLetter" => char::from_u32('A' as u32 + (n - 1) % 26).map(String::from).unwrap_or_default(),
+        "lowerLetter" => char::from_u32('a' as u32 + (n - 1) % 26)
+            .map(String::from)
+            .unwrap_or_default(),
+        "upperLetter" => char::from_u32('A' as u32 + (n - 1) % 26)
+            .map(String::from)
+            .unwrap_or_default(),
         "bullet" | "none" => String::new(),
         _ => n.to_string(),
     }
@@ -190,13 +220,21 @@ impl Counters {
             return None;
         }
         let counters = self.0.entry(num_id.to_string()).or_insert([0; 9]);
-        counters[ilvl] = if counters[ilvl] == 0 { level.start.max(1) } else { counters[ilvl] + 1 };
+        counters[ilvl] = if counters[ilvl] == 0 {
+            level.start.max(1)
+        } else {
+            counters[ilvl] + 1
+        };
         for deeper in counters.iter_mut().skip(ilvl + 1) {
             *deeper = 0;
         }
         let mut label = level.text.clone();
         for (i, l) in levels.iter().enumerate().take(ilvl + 1) {
-            let value = if counters[i] == 0 { l.start.max(1) } else { counters[i] };
+            let value = if counters[i] == 0 {
+                l.start.max(1)
+            } else {
+                counters[i]
+            };
             label = label.replace(&format!("%{}", i + 1), &format_counter(&l.format, value));
         }
         Some(label)
@@ -259,7 +297,10 @@ fn parse_body(xml: &str, numbering: &Numbering) -> Result<Vec<Block>, ParseError
                     }
                     b"gridSpan" => {
                         if let Some(t) = tables.last_mut() {
-                            t.span = attr(e, b"val").and_then(|v| v.parse().ok()).unwrap_or(1).clamp(1, 64);
+                            t.span = attr(e, b"val")
+                                .and_then(|v| v.parse().ok())
+                                .unwrap_or(1)
+                                .clamp(1, 64);
                         }
                     }
                     _ => {}
@@ -330,7 +371,8 @@ fn parse_body(xml: &str, numbering: &Numbering) -> Result<Vec<Block>, ParseError
                 }
                 b"tbl" => {
                     if let Some(t) = tables.pop() {
-                        let rows: Vec<Vec<String>> = t.rows.into_iter().filter(|r| !r.is_empty()).collect();
+                        let rows: Vec<Vec<String>> =
+                            t.rows.into_iter().filter(|r| !r.is_empty()).collect();
                         match tables.last_mut().and_then(|outer| outer.cell.as_mut()) {
                             // A nested table's text joins the outer cell.
                             Some(cell) => {
@@ -339,7 +381,9 @@ fn parse_body(xml: &str, numbering: &Numbering) -> Result<Vec<Block>, ParseError
                                     cell.push_str(&row.join(" "));
                                 }
                             }
-                            None if !rows.is_empty() => blocks.push(Block::Table { rows, line: index }),
+                            None if !rows.is_empty() => {
+                                blocks.push(Block::Table { rows, line: index })
+                            }
                             None => {}
                         }
                     }

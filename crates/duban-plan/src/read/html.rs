@@ -14,19 +14,57 @@ const SKIPPED_ELEMENTS: &[&str] = &[
 
 /// class/id fragments that mark site chrome on government portals.
 const CHROME_MARKERS: &[&str] = &[
-    "nav", "menu", "breadcrumb", "footer", "header", "sidebar", "share", "crumb", "topbar",
-    "toolbar", "copyright", "related", "position", "location",
+    "nav",
+    "menu",
+    "breadcrumb",
+    "footer",
+    "header",
+    "sidebar",
+    "share",
+    "crumb",
+    "topbar",
+    "toolbar",
+    "copyright",
+    "related",
+    "position",
+    "location",
 ];
 
 const BLOCK_ELEMENTS: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-    "blockquote", "pre", "hr", "dd", "dt", "center", "body", "main",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "center",
+    "body",
+    "main",
 ];
 
-const VOID_ELEMENTS: &[&str] = &["br", "hr", "img", "meta", "link", "input", "col", "wbr", "area", "base", "source"];
+const VOID_ELEMENTS: &[&str] = &[
+    "br", "hr", "img", "meta", "link", "input", "col", "wbr", "area", "base", "source",
+];
 
 pub fn looks_like_html(text: &str) -> bool {
-    let head: String = text.chars().take(2048).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     head.starts_with("<!doctype html")
         || head.starts_with("<html")
@@ -191,8 +229,10 @@ pub fn blocks(html: &str) -> Vec<Block> {
             }
             ("table", true) => {
                 if let Some(rows) = b.table.take() {
-                    let rows: Vec<Vec<String>> =
-                        rows.into_iter().filter(|r| r.iter().any(|c| !c.is_empty())).collect();
+                    let rows: Vec<Vec<String>> = rows
+                        .into_iter()
+                        .filter(|r| r.iter().any(|c| !c.is_empty()))
+                        .collect();
                     if !rows.is_empty() {
                         b.blocks.push(Block::Table { rows, line: b.line });
                     }
@@ -209,7 +249,12 @@ pub fn blocks(html: &str) -> Vec<Block> {
             }
             ("td" | "th", true) => {
                 if let (Some(cell), Some(t)) = (b.cell.take(), b.table.as_mut()) {
-                    let text = cell.split('\n').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n");
+                    let text = cell
+                        .split('\n')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("\n");
                     match t.last_mut() {
                         Some(row) => row.push(text),
                         None => t.push(vec![text]),
@@ -237,36 +282,40 @@ fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let end = rest[1..].find(|c: char| c == ';' || c == '&' || c.is_whitespace()).map(|e| e + 1);
-        let decoded = end.filter(|&e| rest.as_bytes().get(e) == Some(&b';') && e <= 12).and_then(|e| {
-            let name = &rest[1..e];
-            let ch = match name {
-                "nbsp" | "ensp" | "emsp" | "thinsp" => Some(' '),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "amp" => Some('&'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "ldquo" => Some('“'),
-                "rdquo" => Some('”'),
-                "lsquo" => Some('‘'),
-                "rsquo" => Some('’'),
-                "mdash" => Some('—'),
-                "ndash" => Some('–'),
-                "hellip" => Some('…'),
-                "middot" => Some('·'),
-                "times" => Some('×'),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(code)
-                }
-            }?;
-            Some((ch, e + 1))
-        });
+        let end = rest[1..]
+            .find(|c: char| c == ';' || c == '&' || c.is_whitespace())
+            .map(|e| e + 1);
+        let decoded = end
+            .filter(|&e| rest.as_bytes().get(e) == Some(&b';') && e <= 12)
+            .and_then(|e| {
+                let name = &rest[1..e];
+                let ch = match name {
+                    "nbsp" | "ensp" | "emsp" | "thinsp" => Some(' '),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "amp" => Some('&'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "ldquo" => Some('“'),
+                    "rdquo" => Some('”'),
+                    "lsquo" => Some('‘'),
+                    "rsquo" => Some('’'),
+                    "mdash" => Some('—'),
+                    "ndash" => Some('–'),
+                    "hellip" => Some('…'),
+                    "middot" => Some('·'),
+                    "times" => Some('×'),
+                    _ => {
+                        let num = name.strip_prefix('#')?;
+                        let code = match num.strip_prefix(['x', 'X']) {
+                            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                            None => num.parse().ok()?,
+                        };
+                        char::from_u32(code)
+                    }
+                }?;
+                Some((ch, e + 1))
+            });
         match decoded {
             Some((ch, len)) => {
                 out.push(ch);
@@ -304,7 +353,10 @@ mod tests {
 <footer>版权所有</footer></body></html>"#;
         assert_eq!(
             paragraphs(html),
-            vec!["1.推进项目建设。", "（市发改局牵头，市财政局 按职能分工负责）"]
+            vec![
+                "1.推进项目建设。",
+                "（市发改局牵头，市财政局 按职能分工负责）"
+            ]
         );
     }
 
@@ -314,7 +366,10 @@ mod tests {
         assert_eq!(
             blocks(html),
             vec![Block::Table {
-                rows: vec![vec!["序号".into(), "任务".into()], vec!["1".into(), "A&B 汨".into()]],
+                rows: vec![
+                    vec!["序号".into(), "任务".into()],
+                    vec!["1".into(), "A&B 汨".into()]
+                ],
                 line: 1
             }]
         );

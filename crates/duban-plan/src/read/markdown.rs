@@ -23,7 +23,10 @@ pub fn blocks(text: &str) -> Vec<Block> {
             continue;
         }
         if let Some((rows, line_no)) = table.take() {
-            out.push(Block::Table { rows, line: line_no });
+            out.push(Block::Table {
+                rows,
+                line: line_no,
+            });
         }
         let mut body = line.trim_start_matches('#').trim_start();
         body = body.trim_start_matches('>').trim_start();
@@ -36,10 +39,16 @@ pub fn blocks(text: &str) -> Vec<Block> {
         if body.is_empty() || body.chars().all(|c| matches!(c, '-' | '*' | '_' | '=')) {
             continue;
         }
-        out.push(Block::Paragraph { text: body, line: i + 1 });
+        out.push(Block::Paragraph {
+            text: body,
+            line: i + 1,
+        });
     }
     if let Some((rows, line_no)) = table {
-        out.push(Block::Table { rows, line: line_no });
+        out.push(Block::Table {
+            rows,
+            line: line_no,
+        });
     }
     out
 }
@@ -77,11 +86,29 @@ mod tests {
     fn strips_markup_and_reads_tables() {
         let md = "# 某某实施方案\n\n## 一、攻坚任务\n\n**1.推进项目。**见[附件](a.html)\n\n| 序号 | 任务 |\n|---|---|\n| 1 | 建设 |\n";
         let b = blocks(md);
-        assert_eq!(b[0], Block::Paragraph { text: "某某实施方案".into(), line: 1 });
-        assert_eq!(b[2], Block::Paragraph { text: "1.推进项目。见附件".into(), line: 5 });
+        assert_eq!(
+            b[0],
+            Block::Paragraph {
+                text: "某某实施方案".into(),
+                line: 1
+            }
+        );
+        assert_eq!(
+            b[2],
+            Block::Paragraph {
+                text: "1.推进项目。见附件".into(),
+                line: 5
+            }
+        );
         assert_eq!(
             b[3],
-            Block::Table { rows: vec![vec!["序号".into(), "任务".into()], vec!["1".into(), "建设".into()]], line: 7 }
+            Block::Table {
+                rows: vec![
+                    vec!["序号".into(), "任务".into()],
+                    vec!["1".into(), "建设".into()]
+                ],
+                line: 7
+            }
         );
     }
 }

@@ -12,9 +12,15 @@ use crate::error::{ParseError, MAX_INPUT_BYTES};
 /// One block of a document in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    Paragraph { text: String, line: usize },
+    Paragraph {
+        text: String,
+        line: usize,
+    },
     /// A table as rows of cell texts (merged cells repeated).
-    Table { rows: Vec<Vec<String>>, line: usize },
+    Table {
+        rows: Vec<Vec<String>>,
+        line: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

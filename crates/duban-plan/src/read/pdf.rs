@@ -8,13 +8,15 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub fn read(bytes: &[u8]) -> Result<RawDocument, ParseError> {
     // The extractor panics on some malformed files; a bad file must become
     // an error, never a crash.
-    let pages = catch_unwind(AssertUnwindSafe(|| pdf_extract::extract_text_from_mem_by_pages(bytes)))
-        .map_err(|payload| ParseError::CorruptPdf {
-            detail: panic_message(&payload),
-        })?
-        .map_err(|e| ParseError::CorruptPdf {
-            detail: e.to_string(),
-        })?;
+    let pages = catch_unwind(AssertUnwindSafe(|| {
+        pdf_extract::extract_text_from_mem_by_pages(bytes)
+    }))
+    .map_err(|payload| ParseError::CorruptPdf {
+        detail: panic_message(&payload),
+    })?
+    .map_err(|e| ParseError::CorruptPdf {
+        detail: e.to_string(),
+    })?;
     let meaningful: usize = pages
         .iter()
         .map(|p| p.chars().filter(|c| c.is_alphanumeric()).count())

@@ -64,7 +64,9 @@ fn check_text(text: String, name: &'static str) -> Result<(String, &'static str)
     let total = text.chars().count().max(1);
     let control = text
         .chars()
-        .filter(|&c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')) || c == '\u{FFFD}')
+        .filter(|&c| {
+            (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')) || c == '\u{FFFD}'
+        })
         .count();
     if control * 10 > total {
         return Err(ParseError::Binary);
@@ -140,6 +142,9 @@ mod tests {
     #[test]
     fn rejects_binary() {
         let bin: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 256) as u8).collect();
-        assert!(matches!(decode(&bin), Err(ParseError::Binary | ParseError::Encoding)));
+        assert!(matches!(
+            decode(&bin),
+            Err(ParseError::Binary | ParseError::Encoding)
+        ));
     }
 }
