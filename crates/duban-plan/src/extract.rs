@@ -15,8 +15,9 @@ pub enum Node {
 }
 
 /// One heading (or the preamble) and the paragraphs under it, before any
-/// of its sub-headings.
+/// of its sub-headings; or a table, kept in its place in the document.
 struct Item {
+    table: Option<Vec<Vec<String>>>,
     level: usize,
     path: Vec<String>,
     title: String,
@@ -59,6 +60,7 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
                     let mut path: Vec<String> = stack.iter().map(|(_, l)| l.clone()).collect();
                     path.push(label.clone());
                     items.push(Item {
+                        table: None,
                         level,
                         path,
                         title,
@@ -75,6 +77,7 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
                             item.text.push_str(text);
                         }
                         None => items.push(Item {
+                            table: None,
                             level: usize::MAX,
                             path: Vec::new(),
                             title: structure::title_of(text),
@@ -88,13 +91,16 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
             }
             Node::Table { rows, line } => {
                 let path: Vec<String> = stack.iter().map(|(_, l)| l.clone()).collect();
-                if !table_tasks(no, rows, *line, &path, year, &mut out) {
-                    let flat: Vec<String> = rows.iter().map(|r| r.join(" ")).collect();
-                    if let Some(item) = items.last_mut() {
-                        item.text.push('\n');
-                        item.text.push_str(&flat.join("\n"));
-                    }
-                }
+                items.push(Item {
+                    table: Some(rows.clone()),
+                    level: usize::MAX,
+                    path,
+                    title: String::new(),
+                    text: String::new(),
+                    line: *line,
+                    section,
+                    is_heading: false,
+                });
             }
         }
     }
@@ -103,6 +109,17 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
     // ancestor that has one: their text is part of that task.
     let mut open: Vec<(usize, usize)> = Vec::new();
     for (k, item) in items.iter().enumerate() {
+        if let Some(rows) = &item.table {
+            if !table_tasks(no, rows, item.line, &item.path, year, &mut out) {
+                // Not a task table: its text belongs to the item it sits in.
+                let flat: Vec<String> = rows.iter().map(|r| r.join(" ")).collect();
+                if let Some(&(_, t)) = open.last() {
+                    out.tasks[t].text.push('\n');
+                    out.tasks[t].text.push_str(&flat.join("\n"));
+                }
+            }
+            continue;
+        }
         while open.last().is_some_and(|(l, _)| *l >= item.level) {
             open.pop();
         }

@@ -30,7 +30,10 @@ use std::collections::BTreeMap;
 /// only to break format ties (`.md`); the bytes decide everything else.
 pub fn parse(bytes: &[u8], file_name: &str) -> Result<Plan, ParseError> {
     let raw = read::read(bytes, file_name)?;
-    let nodes = normalise(raw.blocks);
+    // Only text and pdf lines can be cut by a page or line break; docx,
+    // html and markdown paragraphs are real paragraphs.
+    let rejoin = matches!(raw.format, read::Format::Text | read::Format::Pdf);
+    let nodes = normalise(raw.blocks, rejoin);
     let mut warnings = Vec::new();
 
     let view: Vec<(String, usize)> = nodes
@@ -42,10 +45,13 @@ pub fn parse(bytes: &[u8], file_name: &str) -> Result<Plan, ParseError> {
         .collect();
     let mut starts = structure::segment_plans(&view, &mut warnings);
     let header_end = starts.first().map_or(view.len().min(20), |s| s.index);
-    let document = structure::header(
+    let mut document = structure::header(
         &view[..header_end],
         starts.first().map(|s| s.entry.title.as_str()),
     );
+    if document.year.is_none() {
+        document.year = structure::first_year(&view);
+    }
     if starts.is_empty() {
         warnings.push(Warning {
             line: None,
@@ -109,7 +115,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Normalises text, drops page furniture and re-joins lines a page or line
 /// break cut in two.
-fn normalise(blocks: Vec<Block>) -> Vec<Node> {
+fn normalise(blocks: Vec<Block>, rejoin: bool) -> Vec<Node> {
     let mut nodes: Vec<Node> = Vec::with_capacity(blocks.len());
     for block in blocks {
         match block {
@@ -119,7 +125,7 @@ fn normalise(blocks: Vec<Block>) -> Vec<Node> {
                     continue;
                 }
                 if let Some(Node::Para { text: prev, .. }) = nodes.last_mut() {
-                    if normalize::is_broken(prev, &text) {
+                    if rejoin && normalize::is_broken(prev, &text) {
                         prev.push_str(&text);
                         continue;
                     }

@@ -116,6 +116,13 @@ fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
     Some((year, cn_number(&c[2])?, cn_number(&c[3])?))
 }
 
+/// The first `20xx年` in the document: the year of a plan without a date.
+pub fn first_year(paragraphs: &[(String, usize)]) -> Option<i32> {
+    paragraphs
+        .iter()
+        .find_map(|(p, _)| YEAR.captures(p).and_then(|c| c[1].parse().ok()))
+}
+
 /// Whether a paragraph is the title line of a plan.
 pub fn is_plan_title(text: &str) -> bool {
     const ENDINGS: &[&str] = &[

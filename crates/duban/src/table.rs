@@ -49,6 +49,7 @@ pub fn render(plan: &Plan) -> String {
         let tasks: Vec<_> = plan.tasks.iter().filter(|t| t.plan == entry.no).collect();
         let label = match entry.kind {
             PlanKind::Overall => "总体方案".to_string(),
+            PlanKind::Implementation if entry.no == 0 => "实施方案".to_string(),
             PlanKind::Implementation => format!("附件{}", entry.no),
         };
         out.push_str(&format!(
