@@ -184,6 +184,11 @@ fn next_label(s: &str) -> Option<(usize, usize)> {
 fn merge_adjacent(text: &str, found: Vec<Assignment>) -> Vec<Assignment> {
     let mut out: Vec<Assignment> = Vec::new();
     for a in found {
+        // A labelled line inside a malformed bracket can overlap a group;
+        // the first reading wins.
+        if out.last().is_some_and(|last| a.start < last.end) {
+            continue;
+        }
         if let Some(last) = out.last_mut() {
             let gap = text.get(last.end..a.start).unwrap_or("");
             if a.start >= last.end
@@ -662,6 +667,13 @@ mod tests {
         ] {
             assert!(find_assignments(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn overlapping_fragments_do_not_panic() {
+        // Found by the property test: a label inside an unclosed bracket.
+        let found = find_assignments("）责任单位：（(牵头单位：、市发改局");
+        assert!(found.windows(2).all(|w| w[0].end <= w[1].start));
     }
 
     #[test]

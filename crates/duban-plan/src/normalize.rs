@@ -7,7 +7,7 @@ use std::borrow::Cow;
 /// brackets to Chinese ones, traditional to simplified characters, and drops
 /// typesetting spaces inside Chinese text and numbers (`增长 8 %` → `增长8%`).
 pub fn normalize_text(s: &str) -> String {
-    let simplified = if s.chars().any(|c| !c.is_ascii()) {
+    let simplified = if !s.is_ascii() {
         Cow::Owned(fast2s::convert(s))
     } else {
         Cow::Borrowed(s)

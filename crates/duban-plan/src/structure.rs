@@ -48,9 +48,7 @@ pub fn split_marker(text: &str) -> Option<(usize, &str, &str)> {
 pub fn title_of(body: &str) -> String {
     let body = clean_markup(body);
     let body = body.trim_start_matches(['—', '-', ' ']);
-    let cut = body
-        .find(|c| matches!(c, '。' | '；' | '！' | '？'))
-        .unwrap_or(body.len());
+    let cut = body.find(['。', '；', '！', '？']).unwrap_or(body.len());
     let mut title = &body[..cut];
     if let Some(open) = crate::assign::first_assignment_start(title) {
         title = &title[..open];
@@ -303,9 +301,7 @@ pub fn segment_plans(
     // unmarked plans after attachments are implementation plans too.
     let count = starts.len();
     for (k, s) in starts.iter_mut().enumerate() {
-        if k > 0 {
-            s.entry.kind = PlanKind::Implementation;
-        } else if count == 1 && !s.entry.title.contains("总体") {
+        if k > 0 || (count == 1 && !s.entry.title.contains("总体")) {
             s.entry.kind = PlanKind::Implementation;
         }
     }

@@ -98,7 +98,7 @@ pub fn is_unit_like(name: &str) -> bool {
     if !name.chars().next().is_some_and(|c| c.is_alphanumeric()) {
         return false;
     }
-    let core = name.trim_end_matches(|c| c == '）' || c == ')');
+    let core = name.trim_end_matches(['）', ')']);
     let core = match core.rfind('（') {
         Some(open) if name.ends_with('）') => &core[..open],
         _ => core,

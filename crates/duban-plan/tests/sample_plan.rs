@@ -238,7 +238,8 @@ fn task_forces() {
 #[test]
 fn goals_targets_of_the_overall_plan() {
     let p = sample();
-    let goals: Vec<(&str, TargetKind, Comparator, f64, Option<f64>, &str)> = p
+    type Goal<'a> = (&'a str, TargetKind, Comparator, f64, Option<f64>, &'a str);
+    let goals: Vec<Goal> = p
         .targets
         .iter()
         .filter(|t| t.plan == 0 && t.task.is_none())

@@ -1,0 +1,203 @@
+//! Property tests: random and mutated input never panics the readers or
+//! the extractor. A parse may fail, but only with a ParseError.
+
+use proptest::prelude::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+fn sample_head() -> &'static [u8] {
+    static S: OnceLock<Vec<u8>> = OnceLock::new();
+    S.get_or_init(|| {
+        let s = String::from_utf8(fixture("sample/miluo-2025-qida-gongjian.txt")).unwrap();
+        // The first attachment: long enough to hold every structure, short
+        // enough for many cases.
+        let end = s.find("附件 2").unwrap();
+        s.as_bytes()[..end].to_vec()
+    })
+}
+
+/// `DUBAN_FUZZ_CASES=20000 cargo test --test no_panic` for a longer run.
+fn cases(default: u32) -> u32 {
+    std::env::var("DUBAN_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    Insert(usize, Vec<u8>),
+    Delete(usize, usize),
+    Truncate(usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 1..16)
+        )
+            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Delete(i, n)),
+        any::<usize>().prop_map(Mutation::Truncate),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
+    for m in muts {
+        let len = bytes.len().max(1);
+        match m {
+            Mutation::Flip(i, b) => {
+                if !bytes.is_empty() {
+                    let i = i % len;
+                    bytes[i] ^= b | 1;
+                }
+            }
+            Mutation::Insert(i, v) => {
+                let i = i % (bytes.len() + 1);
+                bytes.splice(i..i, v.iter().copied());
+            }
+            Mutation::Delete(i, n) => {
+                if !bytes.is_empty() {
+                    let i = i % len;
+                    let end = (i + n).min(bytes.len());
+                    bytes.drain(i..end);
+                }
+            }
+            Mutation::Truncate(i) => bytes.truncate(i % len),
+        }
+    }
+    bytes
+}
+
+/// Characters that matter to the grammar, so random text hits its paths.
+const ALPHABET: &[&str] = &[
+    "（",
+    "）",
+    "(",
+    ")",
+    "〔",
+    "〕",
+    "【",
+    "】",
+    "、",
+    "，",
+    "；",
+    "：",
+    "。",
+    "\n",
+    "\n\n",
+    "牵头",
+    "负责",
+    "按职能分工负责",
+    "分别",
+    "等",
+    "和",
+    "及",
+    "牵头单位：",
+    "责任单位：",
+    "配合单位：",
+    "市发改局",
+    "各镇",
+    "高新区管委会",
+    "一、",
+    "（一）",
+    "1.",
+    "（1）",
+    "①",
+    "附件 2",
+    "实施方案",
+    "增长",
+    "8",
+    "%",
+    "以上",
+    "以内",
+    "左右",
+    "1~2",
+    "家",
+    "亿元",
+    "个百分点",
+    "2025年",
+    "3月底前",
+    "年底前",
+    "上半年",
+    "持续推进",
+    "PM_{2.5}",
+    "**",
+    "— 3 —",
+    "≤",
+    "31μg/m³",
+    "分别达到",
+    "成立",
+    "工作专班",
+    "任召集人",
+    "办公室设在",
+    "成员单位包括",
+    " ",
+    "\u{3000}",
+    "０",
+    "牽頭",
+    "<p>",
+    "</p>",
+    "<table><tr><td>",
+    "|",
+    "序号",
+    "牵头单位",
+];
+
+fn grammar_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(proptest::sample::select(ALPHABET), 0..120).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(256), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096), ext in proptest::sample::select(vec!["txt", "docx", "pdf", "html", "md", ""])) {
+        let _ = duban_plan::parse(&bytes, &format!("x.{ext}"));
+    }
+
+    #[test]
+    fn grammar_soup(text in grammar_text()) {
+        let _ = duban_plan::parse(text.as_bytes(), "x.txt");
+        let _ = duban_plan::parse(text.as_bytes(), "x.md");
+        let _ = duban_plan::assign::find_assignments(&text);
+        let _ = duban_plan::target::extract(&text);
+        let _ = duban_plan::deadline::extract(&text, Some(2025), false);
+        let _ = duban_plan::taskforce::extract(&text, 0);
+    }
+
+    #[test]
+    fn mutated_sample_text(muts in proptest::collection::vec(mutation(), 1..8)) {
+        let bytes = apply(sample_head().to_vec(), &muts);
+        let _ = duban_plan::parse(&bytes, "x.txt");
+    }
+}
+
+proptest! {
+    // Containers are slower to parse; fewer cases.
+    #![proptest_config(ProptestConfig { cases: cases(64), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_docx(muts in proptest::collection::vec(mutation(), 1..4)) {
+        let bytes = apply(fixture("corpus/task-table.docx"), &muts);
+        let _ = duban_plan::parse(&bytes, "x.docx");
+    }
+
+    #[test]
+    fn mutated_pdf(muts in proptest::collection::vec(mutation(), 1..4)) {
+        let bytes = apply(fixture("corpus/city-plan.pdf"), &muts);
+        let _ = duban_plan::parse(&bytes, "x.pdf");
+    }
+}

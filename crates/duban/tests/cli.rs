@@ -1,0 +1,213 @@
+//! The `duban` binary end to end: output formats, files, and exit codes.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel)
+}
+
+fn duban() -> Command {
+    Command::cargo_bin("duban").unwrap()
+}
+
+const SAMPLE: &str = "sample/miluo-2025-qida-gongjian.txt";
+
+#[test]
+fn parse_json_has_the_contract_fields() {
+    let out = duban()
+        .args(["parse"])
+        .arg(fixture(SAMPLE))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "source",
+        "document",
+        "plans",
+        "tasks",
+        "targets",
+        "task_forces",
+        "units",
+        "warnings",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    for key in ["file", "format", "encoding", "sha256"] {
+        assert!(v["source"].get(key).is_some(), "source.{key}");
+    }
+    let task = &v["tasks"][0];
+    for key in [
+        "id",
+        "plan",
+        "path",
+        "title",
+        "text",
+        "lead_units",
+        "co_units",
+        "lead_inferred",
+        "deadlines",
+        "targets",
+    ] {
+        assert!(task.get(key).is_some(), "task.{key}");
+    }
+    let target = &v["targets"][0];
+    for key in [
+        "plan",
+        "task",
+        "text",
+        "metric",
+        "kind",
+        "comparator",
+        "value",
+        "value_max",
+        "unit",
+    ] {
+        assert!(target.get(key).is_some(), "target.{key}");
+    }
+    for key in [
+        "name",
+        "kind",
+        "lead_count",
+        "co_count",
+        "suspected_alias_of",
+    ] {
+        assert!(v["units"][0].get(key).is_some(), "unit.{key}");
+    }
+    assert_eq!(v["plans"].as_array().unwrap().len(), 8);
+    assert!(v["tasks"].as_array().unwrap().len() > 150);
+    assert_eq!(v["targets"][0]["comparator"], ">=");
+}
+
+#[test]
+fn parse_table_is_a_ledger() {
+    let out = duban()
+        .args(["parse", "--format", "table"])
+        .arg(fixture(SAMPLE))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("序号"));
+    assert!(text.contains("牵头单位"));
+    assert!(text.contains("【附件7】民生补短提质攻坚实施方案"));
+    assert!(text.contains("推动增收减负"));
+    assert!(text.contains("共 155 项任务"));
+}
+
+#[test]
+fn output_file_matches_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    duban()
+        .args(["parse", "--output"])
+        .arg(&path)
+        .arg(fixture(SAMPLE))
+        .assert()
+        .success()
+        .stdout("");
+    let stdout = duban()
+        .arg("parse")
+        .arg(fixture(SAMPLE))
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(std::fs::read(&path).unwrap(), stdout);
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+fn fails_with(args: &[&str], file: Option<&std::path::Path>, code: i32, needle: &str) {
+    let mut cmd = duban();
+    cmd.args(args);
+    if let Some(f) = file {
+        cmd.arg(f);
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(needle), "{args:?}: stderr was {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_input_exits_2_with_chinese_then_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    fails_with(
+        &["parse"],
+        Some(&empty),
+        2,
+        "文件为空。/ The file is empty.",
+    );
+
+    fails_with(
+        &["parse"],
+        Some(&dir.path().join("missing.txt")),
+        2,
+        "无法读取文件",
+    );
+    fails_with(&["parse"], Some(dir.path()), 2, "是目录");
+
+    let unknown = dir.path().join("plan.xyz");
+    std::fs::write(&unknown, "一、任务").unwrap();
+    fails_with(&["parse"], Some(&unknown), 2, "无法识别的文件格式");
+
+    let no_tasks = dir.path().join("notice.txt");
+    std::fs::write(&no_tasks, "关于放假的通知\n\n全体职工：国庆节放假七天。").unwrap();
+    fails_with(
+        &["parse"],
+        Some(&no_tasks),
+        2,
+        "没有找到任何带责任单位的任务",
+    );
+
+    let corrupt = dir.path().join("broken.docx");
+    std::fs::write(&corrupt, b"PK\x03\x04garbage").unwrap();
+    fails_with(&["parse"], Some(&corrupt), 2, "docx 文件已损坏");
+
+    fails_with(&["parse"], Some(&fixture("corpus/scanned.pdf")), 2, "OCR");
+    fails_with(
+        &["parse", "--format", "xml"],
+        Some(&fixture(SAMPLE)),
+        2,
+        "xml",
+    );
+}
+
+#[test]
+fn unwritable_output_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("no/such/dir/plan.json");
+    let out = duban()
+        .args(["parse", "--output"])
+        .arg(&target)
+        .arg(fixture(SAMPLE))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法写入"));
+}
+
+#[test]
+fn help_is_bilingual() {
+    let out = duban().args(["parse", "--help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("解析方案文件") && text.contains("Parse a plan document"),
+        "{text}"
+    );
+}
