@@ -1,19 +1,18 @@
 //! The generality corpus: one fixture per layout the parse issue lists,
 //! each with expected results written from its source, plus bad input.
 
+mod common;
+
+use common::{tsv_rows, unit_list};
 use duban_plan::{parse, Comparator, ParseError, Plan, TargetKind};
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 
-fn path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/corpus")
-        .join(name)
+fn read(name: &str) -> Vec<u8> {
+    common::fixture(&format!("corpus/{name}"))
 }
 
 fn load(name: &str) -> Plan {
-    let bytes = std::fs::read(path(name)).unwrap();
-    parse(&bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"))
+    parse(&read(name), name).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 struct Row {
@@ -25,25 +24,14 @@ struct Row {
 }
 
 fn expected() -> BTreeMap<String, Vec<Row>> {
-    let text = std::fs::read_to_string(path("expected.tsv")).unwrap();
-    let split = |s: &str| {
-        s.split('、')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
     let mut out: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let c: Vec<&str> = line.split('\t').collect();
-        out.entry(c[0].to_string()).or_default().push(Row {
-            title: c[1].into(),
-            leads: split(c[2]),
-            cos: split(c[3]),
+    for c in tsv_rows("corpus/expected.tsv") {
+        out.entry(c[0].clone()).or_default().push(Row {
+            title: c[1].clone(),
+            leads: unit_list(&c[2]),
+            cos: unit_list(&c[3]),
             inferred: c[4] == "1",
-            deadlines: c[5].into(),
+            deadlines: c[5].clone(),
         });
     }
     out
@@ -250,7 +238,7 @@ fn html_keeps_the_article_only() {
 
 #[test]
 fn bad_input_is_a_clear_error() {
-    let scanned = std::fs::read(path("scanned.pdf")).unwrap();
+    let scanned = read("scanned.pdf");
     assert_eq!(
         parse(&scanned, "scanned.pdf").unwrap_err(),
         ParseError::PdfWithoutText
@@ -281,12 +269,12 @@ fn bad_input_is_a_clear_error() {
         ParseError::LegacyDoc
     );
     // Truncated docx and pdf.
-    let docx = std::fs::read(path("task-table.docx")).unwrap();
+    let docx = read("task-table.docx");
     assert!(matches!(
         parse(&docx[..docx.len() / 2], "x.docx").unwrap_err(),
         ParseError::CorruptDocx { .. }
     ));
-    let pdf = std::fs::read(path("city-plan.pdf")).unwrap();
+    let pdf = read("city-plan.pdf");
     assert!(matches!(
         parse(&pdf[..pdf.len() / 3], "x.pdf").unwrap_err(),
         ParseError::CorruptPdf { .. } | ParseError::PdfWithoutText

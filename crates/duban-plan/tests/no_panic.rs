@@ -1,18 +1,11 @@
 //! Property tests: random and mutated input never panics the readers or
 //! the extractor. A parse may fail, but only with a ParseError.
 
-use proptest::prelude::*;
-use std::path::PathBuf;
-use std::sync::OnceLock;
+mod common;
 
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures")
-            .join(rel),
-    )
-    .unwrap()
-}
+use common::fixture;
+use proptest::prelude::*;
+use std::sync::OnceLock;
 
 fn sample_head() -> &'static [u8] {
     static S: OnceLock<Vec<u8>> = OnceLock::new();

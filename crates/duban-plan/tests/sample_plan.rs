@@ -1,17 +1,13 @@
 //! The bundled sample plan against its reviewed expected ledger
 //! (fixtures/sample/expected-ledger.tsv, written by reading the document).
 
-use duban_plan::{Comparator, Plan, PlanKind, TargetKind};
-use std::path::PathBuf;
+mod common;
 
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(path)
-}
+use common::{fixture, tsv_rows, unit_list};
+use duban_plan::{Comparator, Plan, PlanKind, TargetKind};
 
 fn sample() -> Plan {
-    let bytes = std::fs::read(fixture("sample/miluo-2025-qida-gongjian.txt")).unwrap();
+    let bytes = fixture("sample/miluo-2025-qida-gongjian.txt");
     duban_plan::parse(&bytes, "miluo-2025-qida-gongjian.txt").unwrap()
 }
 
@@ -24,24 +20,14 @@ struct Expected {
 }
 
 fn expected() -> Vec<Expected> {
-    let text = std::fs::read_to_string(fixture("sample/expected-ledger.tsv")).unwrap();
-    let split = |s: &str| {
-        s.split('、')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let c: Vec<&str> = l.split('\t').collect();
-            Expected {
-                plan: c[0].parse().unwrap(),
-                label: c[1].to_string(),
-                leads: split(c[2]),
-                cos: split(c[3]),
-                inferred: c[4] == "1",
-            }
+    tsv_rows("sample/expected-ledger.tsv")
+        .into_iter()
+        .map(|c| Expected {
+            plan: c[0].parse().unwrap(),
+            label: c[1].clone(),
+            leads: unit_list(&c[2]),
+            cos: unit_list(&c[3]),
+            inferred: c[4] == "1",
         })
         .collect()
 }
