@@ -6,6 +6,8 @@
 //! forms (`牵头单位：A；配合单位：B`) are read by their labels.
 
 use crate::units::is_unit_like;
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Assignment {
@@ -170,15 +172,19 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
     merge_adjacent(text, found)
 }
 
+static LABEL_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(LABELS.iter().map(|(l, _)| l))
+        .expect("static patterns")
+});
+
+/// The first `label：` in `s`, as (offset, label length).
 fn next_label(s: &str) -> Option<(usize, usize)> {
-    LABELS
-        .iter()
-        .filter_map(|(l, _)| {
-            let at = s.find(l)?;
-            let after = &s[at + l.len()..];
-            after.starts_with(['：', ':']).then_some((at, l.len()))
-        })
-        .min()
+    LABEL_FINDER
+        .find_iter(s)
+        .find(|m| s[m.end()..].starts_with(['：', ':']))
+        .map(|m| (m.start(), m.len()))
 }
 
 fn merge_adjacent(text: &str, found: Vec<Assignment>) -> Vec<Assignment> {

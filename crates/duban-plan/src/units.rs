@@ -2,6 +2,8 @@
 //! document are probably the same unit written two ways.
 
 use crate::model::{AliasSuggestion, UnitKind};
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
 
 /// Endings of organisation names. A data table rather than rules: extend it
 /// when a document from a new place names its units differently.
@@ -84,18 +86,22 @@ const PROSE_WORDS: &[&str] = &[
 /// Prefixes of group references (各镇、各街道 / 各有关单位 / 相关部门).
 const GROUP_PREFIXES: &[&str] = &["各", "相关", "有关", "其他", "全市", "全县", "全区"];
 
+/// One automaton for both word lists: this check runs for every piece of
+/// every assignment, so it is on the hot path.
+static FORBIDDEN: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(NEVER_IN_NAMES.iter().chain(PROSE_WORDS)).expect("static patterns")
+});
+
 pub fn is_unit_like(name: &str) -> bool {
     let n = name.chars().count();
-    if !(2..=30).contains(&n) {
+    if !(2..=30).contains(&n) || !name.chars().next().is_some_and(|c| c.is_alphanumeric()) {
         return false;
     }
     let group = GROUP_PREFIXES.iter().any(|p| name.starts_with(p));
-    if NEVER_IN_NAMES.iter().any(|w| name.contains(w))
-        || (!group && PROSE_WORDS.iter().any(|w| name.contains(w)))
-    {
-        return false;
-    }
-    if !name.chars().next().is_some_and(|c| c.is_alphanumeric()) {
+    let forbidden = FORBIDDEN
+        .find_overlapping_iter(name)
+        .any(|m| !group || m.pattern().as_usize() < NEVER_IN_NAMES.len());
+    if forbidden {
         return false;
     }
     let core = name.trim_end_matches(['）', ')']);
@@ -149,11 +155,15 @@ const EQUIVALENT_SUFFIXES: &[&str] = &["办公室", "中心", "管委会", "办"
 /// Whether `variant` looks like another way of writing `canonical`, with a
 /// confidence. Never decides alone: aliases are suggested for review.
 pub fn alias_confidence(variant: &str, canonical: &str) -> Option<f64> {
+    let v: Vec<char> = variant.chars().collect();
+    let c: Vec<char> = canonical.chars().collect();
+    alias_confidence_chars(variant, &v, canonical, &c)
+}
+
+fn alias_confidence_chars(variant: &str, v: &[char], canonical: &str, c: &[char]) -> Option<f64> {
     if variant == canonical {
         return None;
     }
-    let v: Vec<char> = variant.chars().collect();
-    let c: Vec<char> = canonical.chars().collect();
     // 市场监管局 vs 市市场监管局: the region prefix left off.
     if c.len() == v.len() + 1 && canonical.ends_with(variant) && matches!(c[0], '市' | '县' | '区')
     {
@@ -165,7 +175,7 @@ pub fn alias_confidence(variant: &str, canonical: &str) -> Option<f64> {
         && v.len() >= 4
         && v.first() == c.first()
         && v.last() == c.last()
-        && is_subsequence(&v, &c)
+        && is_subsequence(v, c)
     {
         return Some(if c.len() - v.len() == 1 { 0.8 } else { 0.6 });
     }
@@ -193,26 +203,28 @@ fn is_subsequence(short: &[char], long: &[char]) -> bool {
 /// For each name, the most likely other name it is a variant of. The more
 /// often used spelling is taken as canonical.
 pub fn suggest_aliases(names: &[(String, usize)]) -> Vec<Option<AliasSuggestion>> {
-    names
-        .iter()
-        .map(|(name, uses)| {
-            names
-                .iter()
-                .filter(|(other, other_uses)| {
-                    other != name
-                        && (other_uses > uses || (other_uses == uses && other.len() > name.len()))
-                })
-                .filter_map(|(other, _)| {
-                    alias_confidence(name, other)
-                        .or_else(|| alias_confidence(other, name))
-                        .map(|c| AliasSuggestion {
-                            name: other.clone(),
-                            confidence: c,
-                        })
-                })
-                .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
-        })
-        .collect()
+    let chars: Vec<Vec<char>> = names.iter().map(|(n, _)| n.chars().collect()).collect();
+    let suggest = |i: usize| {
+        let (name, uses) = &names[i];
+        (0..names.len())
+            .filter(|&j| {
+                let (other, other_uses) = &names[j];
+                j != i
+                    && chars[j].len().abs_diff(chars[i].len()) <= 2
+                    && (other_uses > uses || (other_uses == uses && other.len() > name.len()))
+            })
+            .filter_map(|j| {
+                let other = &names[j].0;
+                alias_confidence_chars(name, &chars[i], other, &chars[j])
+                    .or_else(|| alias_confidence_chars(other, &chars[j], name, &chars[i]))
+                    .map(|confidence| AliasSuggestion {
+                        name: other.clone(),
+                        confidence,
+                    })
+            })
+            .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
+    };
+    (0..names.len()).map(suggest).collect()
 }
 
 #[cfg(test)]
