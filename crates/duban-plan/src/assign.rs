@@ -65,6 +65,10 @@ const ROLE_PHRASES: &[&str] = &[
     "按分工负责",
     "各司其职",
     "分工负责",
+    "配合单位",
+    "责任单位",
+    "协办单位",
+    "参与单位",
     "分别牵头",
     "共同牵头",
     "牵头负责",
@@ -77,6 +81,7 @@ const ROLE_PHRASES: &[&str] = &[
     "协助",
     "落实",
     "负责",
+    "为",
     "牵头",
     "分别",
     "共同",
@@ -168,8 +173,55 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
         }
         pos = end.max(start + label_len);
     }
+    // Bare sentences made only of units and role words:
+    // `市市场监管局牵头，市公安局配合。`
+    let mut start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '\n')))
+    {
+        if c != '\n' && c != '。' {
+            continue;
+        }
+        let (s, e) = (start, i);
+        start = i + c.len_utf8();
+        let sentence = text[s..e].trim();
+        let taken = |a: &Assignment| s < a.end && a.start < e;
+        if sentence.is_empty()
+            || found.iter().any(taken)
+            || groups.iter().any(|&(gs, ge)| s < ge && gs < e)
+        {
+            continue;
+        }
+        let has_role = ["牵头", "负责", "配合"]
+            .iter()
+            .any(|k| sentence.contains(k));
+        if has_role && whole_is_assignment(sentence) {
+            if let Some(mut a) = parse_content(sentence) {
+                a.start = s + text[s..e].find(sentence).unwrap_or(0);
+                a.end = a.start + sentence.len();
+                found.push(a);
+            }
+        }
+    }
     found.sort_by_key(|a| a.start);
     merge_adjacent(text, found)
+}
+
+/// Every piece of the sentence is a unit, a role phrase or a deadline.
+fn whole_is_assignment(sentence: &str) -> bool {
+    let mut ignored = None;
+    let mut units = 0;
+    let clean = split_pieces(sentence).all(|piece| {
+        let stripped = strip_role_phrases(piece);
+        if stripped.is_empty() || is_deadline_piece(&stripped, &mut ignored) {
+            return true;
+        }
+        let names = split_conjunctions(&stripped);
+        units += names.len();
+        !names.is_empty()
+    });
+    clean && units > 0
 }
 
 static LABEL_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -320,6 +372,11 @@ fn parse_plain(content: &str) -> Option<Assignment> {
         .find(|&i| !content[i..].starts_with("牵头负责人"));
     if let Some(at) = lead_at {
         let (lead_part, rest) = (&content[..at], &content[at + "牵头".len()..]);
+        // `A为牵头单位，B配合`: the label word after 牵头 is not a unit.
+        let rest = rest
+            .strip_prefix("单位")
+            .or_else(|| rest.strip_prefix("部门"))
+            .unwrap_or(rest);
         a.leads = unit_list(lead_part, &mut a.deadline_text)
             .into_iter()
             .map(|(u, _)| u)
@@ -485,17 +542,34 @@ pub fn unit_names(s: &str) -> Vec<String> {
 /// Splits a unit list into names, with a flag for names marked `（牵头）`.
 fn unit_list(s: &str, deadline: &mut Option<String>) -> Vec<(String, bool)> {
     let mut out = Vec::new();
+    let mut first_is_lead = false;
     for piece in split_top_level(s) {
-        let (piece, marked) = match piece.strip_suffix("（牵头）") {
+        let (mut piece, marked) = match piece.strip_suffix("（牵头）") {
             Some(p) => (p, true),
             None => (piece, false),
         };
+        // `B（列第一位的为牵头单位，下同）`: a remark, not part of the name.
+        if let Some(open) = piece.rfind('（').filter(|_| piece.ends_with('）')) {
+            let remark = &piece[open..];
+            if ["牵头", "下同", "为准", "第一"]
+                .iter()
+                .any(|k| remark.contains(k))
+            {
+                first_is_lead |= remark.contains("第一") && remark.contains("牵头");
+                piece = &piece[..open];
+            }
+        }
         let stripped = strip_role_phrases(piece);
         if stripped.is_empty() || is_deadline_piece(&stripped, deadline) {
             continue;
         }
         for name in split_conjunctions(&stripped) {
             out.push((name, marked));
+        }
+    }
+    if first_is_lead {
+        if let Some(first) = out.first_mut() {
+            first.1 = true;
         }
     }
     out
@@ -639,6 +713,24 @@ mod tests {
                 false,
             ),
             (
+                "（市发改局为牵头单位，市财政局为配合单位）",
+                &["市发改局"],
+                &["市财政局"],
+                false,
+            ),
+            (
+                "（责任单位：市发改局（牵头）、市财政局）",
+                &["市发改局"],
+                &["市财政局"],
+                false,
+            ),
+            (
+                "（牵头单位：市发改局，责任单位：各县（市、区）人民政府）",
+                &["市发改局"],
+                &["各县（市、区）人民政府"],
+                false,
+            ),
+            (
                 "（市科技局、市商务粮食局，市委组织部、市发改局等按职能分工负责）",
                 &["市科技局", "市商务粮食局"],
                 &["市委组织部", "市发改局"],
@@ -651,6 +743,17 @@ mod tests {
             }
             assert_eq!(one(text), (v(leads), v(cos), *inferred), "{text}");
         }
+    }
+
+    #[test]
+    fn bare_sentences_and_first_listed_remarks() {
+        let t = "加强监管，严厉打击违法行为。市市场监管局牵头，市公安局配合。";
+        assert_eq!(one(t), (v(&["市市场监管局"]), v(&["市公安局"]), false));
+        let t = "推进技改。\n责任单位：省经信厅、省发展改革委（列第一位的为牵头单位，下同）";
+        assert_eq!(one(t), (v(&["省经信厅"]), v(&["省发展改革委"]), false));
+        // Prose that mentions a unit is not an assignment.
+        assert!(find_assignments("由市发改局负责统筹推进全市项目建设。").is_empty());
+        assert!(find_assignments("市发改局牵头抓总，形成合力。").is_empty());
     }
 
     #[test]

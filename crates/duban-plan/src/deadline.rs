@@ -11,6 +11,10 @@ static DATED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+/// In a deadline cell (`完成时限：2025年12月`), a month needs no 前.
+static DATED_CELL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:(20\d{2})年)?(\d{1,2})月(?:(\d{1,2})日|(底|末|上旬|中旬|下旬))?(?:前|以前|之前|完成|止)?").unwrap()
+});
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:(20\d{2})年?)?(年底前|年底|年末|年内|全年|上半年|下半年|(?:第)?([一二三四1-4])季度(?:末)?)(?:前|完成|内)?").unwrap()
 });
@@ -73,7 +77,8 @@ pub fn extract(text: &str, doc_year: Option<i32>, standalone: bool) -> Vec<Deadl
         return out;
     }
     let mut taken: Vec<(usize, usize)> = Vec::new();
-    for c in DATED.captures_iter(text) {
+    let dated: &Regex = if standalone { &DATED_CELL } else { &DATED };
+    for c in dated.captures_iter(text) {
         let m = c.get(0).unwrap();
         // `2025年` alone before a month-less clause is not a deadline, and a
         // month with neither day, 底 nor 前 is a date in prose.
@@ -178,6 +183,16 @@ mod tests {
         );
         assert!(dates("全年接待游客增长10%").is_empty());
         assert!(dates("持续推进医药集中带量采购").is_empty());
+    }
+
+    #[test]
+    fn cells_need_no_qian() {
+        let d = extract("2025年12月", Some(2025), true);
+        assert_eq!(d[0].date.as_deref(), Some("2025-12-31"));
+        let d = extract("2026年3月15日", Some(2025), true);
+        assert_eq!(d[0].date.as_deref(), Some("2026-03-15"));
+        // In prose a bare month is a date, not a deadline.
+        assert!(extract("3月召开推进会", Some(2025), false).is_empty());
     }
 
     #[test]

@@ -275,7 +275,8 @@ struct Columns {
     lead: Option<usize>,
     co: Option<usize>,
     deadline: Option<usize>,
-    goal: Option<usize>,
+    /// Further text columns (具体措施, 工作目标 ...), appended to the task text.
+    extra: Vec<usize>,
 }
 
 const TASK_HEADERS: &[&str] = &[
@@ -298,7 +299,9 @@ const CO_HEADERS: &[&str] = &[
     "协同单位",
 ];
 const DEADLINE_HEADERS: &[&str] = &["时限", "完成时间", "时间节点", "进度安排", "时间安排"];
-const GOAL_HEADERS: &[&str] = &["目标", "预期成效", "指标"];
+const EXTRA_HEADERS: &[&str] = &[
+    "目标", "成效", "指标", "措施", "内容", "举措", "要求", "标准",
+];
 
 fn columns(header: &[String]) -> Option<Columns> {
     let find = |keys: &[&str], exclude: &[Option<usize>]| {
@@ -313,8 +316,13 @@ fn columns(header: &[String]) -> Option<Columns> {
     };
     c.co = find(CO_HEADERS, &[c.lead]);
     c.deadline = find(DEADLINE_HEADERS, &[c.lead, c.co]);
-    c.goal = find(GOAL_HEADERS, &[c.lead, c.co, c.deadline]);
-    c.task = find(TASK_HEADERS, &[c.lead, c.co, c.deadline, c.goal]);
+    c.task = find(TASK_HEADERS, &[c.lead, c.co, c.deadline]);
+    let used = [c.lead, c.co, c.deadline, c.task];
+    c.extra = (0..header.len())
+        .filter(|i| {
+            !used.contains(&Some(*i)) && EXTRA_HEADERS.iter().any(|k| header[*i].contains(k))
+        })
+        .collect();
     c.seq = header
         .iter()
         .position(|h| h.contains("序号") || h.trim() == "编号");
@@ -382,12 +390,14 @@ fn table_tasks(
         } else {
             format!("{seq_cell}.{title}")
         });
-        let goal = cell(row, cols.goal);
-        let full = if goal.is_empty() {
-            task_text.clone()
-        } else {
-            format!("{task_text}\n{goal}")
-        };
+        let mut full = task_text.clone();
+        for &i in &cols.extra {
+            let extra = cell(row, Some(i));
+            if !extra.is_empty() {
+                full.push('\n');
+                full.push_str(&extra);
+            }
+        }
         let mut deadlines_found = deadline::extract(&cell(row, cols.deadline), year, true);
         if deadlines_found.is_empty() {
             deadlines_found = deadlines(&full, None, year);

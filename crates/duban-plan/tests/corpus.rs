@@ -309,3 +309,27 @@ fn docx_zip_bomb_is_refused() {
         ParseError::DocxTooLarge { .. }
     ));
 }
+
+#[test]
+fn table_with_measures_column_and_bare_month_deadline() {
+    let md = "# 某县项目建设任务分工方案\n\n二、任务分工\n\n\
+| 序号 | 重点任务 | 具体措施 | 牵头单位 | 配合单位 | 完成时限 |\n|---|---|---|---|---|---|\n\
+| 1 | 建设产业园 | 完成土地征收，开工建设标准厂房5栋 | 县发改局 | 县自然资源局、县住建局 | 2025年12月 |\n\
+| 2 | 推进污水管网 | 新建管网20公里 | | 县住建局（牵头）、各乡镇 | 长期坚持 |\n";
+    let p = parse(md.as_bytes(), "x.md").unwrap();
+    assert_eq!(p.tasks.len(), 2);
+    let t = &p.tasks[0];
+    assert!(t.text.contains("开工建设标准厂房5栋"), "{}", t.text);
+    assert_eq!(t.deadlines[0].date.as_deref(), Some("2025-12-31"));
+    let built: Vec<(&str, f64, &str)> = t
+        .targets
+        .iter()
+        .map(|x| (x.metric.as_str(), x.value, x.unit.as_str()))
+        .collect();
+    assert_eq!(built, vec![("开工建设标准厂房", 5.0, "栋")]);
+    // No lead column value: the 责任单位 cell's （牵头） mark decides.
+    assert_eq!(p.tasks[1].lead_units, vec!["县住建局"]);
+    assert_eq!(p.tasks[1].co_units, vec!["各乡镇"]);
+    assert!(!p.tasks[1].lead_inferred);
+    assert!(p.tasks[1].deadlines[0].ongoing);
+}
