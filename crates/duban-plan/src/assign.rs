@@ -224,6 +224,19 @@ fn whole_is_assignment(sentence: &str) -> bool {
     clean && units > 0
 }
 
+/// The text with its assignments cut out: what a task says, without who
+/// does it. Used to tell a reworded task from a reassigned one.
+pub fn strip_assignments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for a in find_assignments(text) {
+        out.push_str(&text[from..a.start]);
+        from = a.end;
+    }
+    out.push_str(&text[from..]);
+    out.trim().to_string()
+}
+
 static LABEL_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)

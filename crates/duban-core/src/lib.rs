@@ -1,0 +1,9 @@
+//! duban-core: the domain's types and rules, pure and table-tested.
+//!
+//! Nothing here touches a database or the network. Types parse instead of
+//! validate: a [`names::UnitName`] that exists is a valid unit name.
+
+pub mod diff;
+pub mod groups;
+pub mod names;
+pub mod policy;

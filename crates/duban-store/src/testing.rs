@@ -1,0 +1,48 @@
+//! Test support: a fresh, empty database on every backend.
+//!
+//! The storage suite runs every test against SQLite and PostgreSQL. The
+//! PostgreSQL server comes from `DUBAN_TEST_POSTGRES_URL` (an admin URL;
+//! `./scripts/test` starts a private server and sets it). Without it the
+//! tests fail with an explanation: they never skip silently.
+
+use crate::Store;
+
+pub const POSTGRES_ENV: &str = "DUBAN_TEST_POSTGRES_URL";
+
+/// `(backend name, database URL)` of a fresh database on each backend.
+pub async fn fresh_urls() -> Vec<(&'static str, String)> {
+    let dir = std::env::temp_dir().join(format!("duban-test-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let sqlite = format!("sqlite://{}", dir.join("duban.db").display());
+    let admin = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
+        panic!(
+            "PostgreSQL 测试需要 {POSTGRES_ENV}：请运行 ./scripts/test（会自动启动数据库），或 eval \"$(scripts/postgres)\"。\
+             / The PostgreSQL half of the storage suite needs {POSTGRES_ENV}; run ./scripts/test, which starts a server."
+        )
+    });
+    let name = format!("duban_t_{}", uuid::Uuid::now_v7().simple());
+    sqlx::any::install_default_drivers();
+    let mut admin_conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin_conn)
+        .await
+        .expect("create test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    vec![("sqlite", sqlite), ("postgres", format!("{base}/{name}"))]
+}
+
+/// A fresh store on each backend.
+pub async fn fresh_stores() -> Vec<(&'static str, Store)> {
+    let mut out = Vec::new();
+    for (name, url) in fresh_urls().await {
+        out.push((
+            name,
+            Store::open(&url)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}")),
+        ));
+    }
+    out
+}
