@@ -1,1 +1,85 @@
+//! duban-web: the HTTP server. JSON API under `/api/v1` (described by
+//! `/api/v1/openapi.json`), bearer-token authentication, and one place
+//! where every request is authorised ([`auth::guard`]).
 
+mod auth;
+mod error;
+mod extract;
+mod handlers;
+pub mod openapi;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use axum::Router;
+use duban_store::Store;
+
+pub use error::ApiError;
+
+/// Largest request body accepted (documented): 64 KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+pub fn router(store: Store) -> Router {
+    use handlers::*;
+    let region = "/api/v1/regions/{region}";
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/v1/openapi.json", get(openapi::handler))
+        .route("/api/v1/regions", get(regions::list))
+        .route(&format!("{region}/plans"), get(plans::list))
+        .route(&format!("{region}/campaigns"), get(plans::campaigns))
+        .route(&format!("{region}/tasks"), get(tasks::list))
+        .route(&format!("{region}/tasks/{{task}}"), get(tasks::one))
+        .route(
+            &format!("{region}/tasks/{{task}}/assignments"),
+            put(assignments::correct),
+        )
+        .route(
+            &format!("{region}/tasks/{{task}}/list-items"),
+            get(lists::list).post(lists::create),
+        )
+        .route(&format!("{region}/targets"), get(targets::list))
+        .route(
+            &format!("{region}/units"),
+            get(units::list).post(units::create),
+        )
+        .route(
+            &format!("{region}/units/{{unit}}/aliases"),
+            post(units::add_alias),
+        )
+        .route(&format!("{region}/task-forces"), get(task_forces::list))
+        .route(&format!("{region}/audit"), get(audit::list))
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(AppState { store })
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
+    axum::serve(listener, router(store))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

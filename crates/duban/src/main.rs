@@ -1,6 +1,15 @@
 //! duban 督办: the command-line entry point. Thin on purpose: it parses
 //! arguments, calls the library crates, and maps errors to exit codes.
 
+/// Prints a line to stdout; a closed pipe (`duban … | head`) is not an error.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+mod ledger;
 mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -9,9 +18,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit codes (documented in the README).
-const EXIT_BAD_INPUT: u8 = 2;
-const EXIT_OUTPUT: u8 = 3;
-const EXIT_INTERNAL: u8 = 70;
+pub const EXIT_BAD_INPUT: u8 = 2;
+pub const EXIT_OUTPUT: u8 = 3;
+pub const EXIT_DATABASE: u8 = 4;
+pub const EXIT_INTERNAL: u8 = 70;
+
+/// A failure: exit code and a message (Chinese, then English).
+pub type Failure = (u8, String);
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +33,9 @@ const EXIT_INTERNAL: u8 = 70;
     about = "督办：把实施方案变成督办台账。/ duban: turns a government action plan into a supervision ledger."
 )]
 struct Cli {
+    /// 数据库地址：sqlite://文件 或 postgres://…；默认数据目录下的 duban.db / database URL (default: duban.db in the data directory)
+    #[arg(long, global = true, env = "DUBAN_DATABASE_URL")]
+    db: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,6 +52,87 @@ enum Command {
         /// 写入文件而不是标准输出 / write to this file instead of stdout
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// 导入方案到台账（重复导入不产生变化，修订版按差异更新）。/ Import a plan into the ledger (idempotent; a revision applies its diff).
+    Import {
+        /// 方案文件路径 / path of the plan document
+        file: PathBuf,
+        /// 所属区域，如 汨罗市 / the region (tenant), e.g. 汨罗市
+        #[arg(long)]
+        region: String,
+        /// 上级区域，如 岳阳市 / the parent region
+        #[arg(long)]
+        parent: Option<String>,
+        /// 以 JSON 输出导入报告 / print the import report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 启动服务（JSON API）。/ Serve the JSON API.
+    Serve {
+        /// 监听地址 / address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// 用户管理。/ Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API 令牌。/ API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// 单位库：列表、待复核、合并。/ The units registry: list, review, merge.
+    #[command(subcommand)]
+    Units(UnitsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// 新增用户。/ Add a user.
+    Add {
+        /// 登录名 / login name
+        name: String,
+        /// 角色：admin（综合协调组）、office（专班办公室）、reporter（填报单位）、leader（领导，只读）/ role
+        #[arg(long)]
+        role: String,
+        /// 所属区域（只有一个区域时可省略）/ region (optional when there is only one)
+        #[arg(long)]
+        region: Option<String>,
+        /// 填报单位（reporter 必填）/ the unit a reporter reports for
+        #[arg(long)]
+        unit: Option<String>,
+        /// 攻坚（方案编号，office 必填）/ the campaign (plan number) an office runs
+        #[arg(long)]
+        campaign: Option<u32>,
+        /// 密码；省略时在终端提示输入 / password; asked on a terminal when omitted
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// 为用户创建 API 令牌（输出的最后一个词就是令牌）。/ Create an API token; the token is the last word printed.
+    Create {
+        /// 登录名 / login name
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UnitsCommand {
+    /// 列出单位（含别名和待复核的建议）。/ List units with aliases and suggestions.
+    List {
+        #[arg(long)]
+        region: Option<String>,
+        /// 只列出导入时新建、待复核的单位 / only units awaiting review
+        #[arg(long)]
+        review: bool,
+    },
+    /// 把单位 A 合并为单位 B 的别名，并改挂所有任务。/ Make unit A an alias of unit B and re-point everything.
+    Merge {
+        from: String,
+        into: String,
+        #[arg(long)]
+        region: Option<String>,
     },
 }
 
@@ -62,24 +159,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), (u8, String)> {
+fn run(cli: Cli) -> Result<(), Failure> {
+    let db = cli
+        .db
+        .clone()
+        .unwrap_or_else(duban_store::default_database_url);
     match cli.command {
         Command::Parse {
             file,
             format,
             output,
         } => {
-            let bytes = read_input(&file)?;
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let plan = duban_plan::parse(&bytes, &name).map_err(|e| {
-                (
-                    EXIT_BAD_INPUT,
-                    format!("错误 / error: {}: {e}", file.display()),
-                )
-            })?;
+            let plan = parse_file(&file)?;
             let rendered = match format {
                 OutputFormat::Json => {
                     let mut s = serde_json::to_string_pretty(&plan).expect("plan serialises");
@@ -90,11 +181,38 @@ fn run(cli: Cli) -> Result<(), (u8, String)> {
             };
             write_output(output.as_deref(), rendered.as_bytes())
         }
+        Command::Import {
+            file,
+            region,
+            parent,
+            json,
+        } => {
+            let plan = parse_file(&file)?;
+            ledger::runtime().block_on(ledger::import(&db, &plan, &region, parent.as_deref(), json))
+        }
+        Command::Serve { listen } => ledger::runtime().block_on(ledger::serve(&db, &listen)),
+        Command::User(cmd) => ledger::runtime().block_on(ledger::user(&db, cmd)),
+        Command::Token(cmd) => ledger::runtime().block_on(ledger::token(&db, cmd)),
+        Command::Units(cmd) => ledger::runtime().block_on(ledger::units(&db, cmd)),
     }
 }
 
-fn read_input(path: &std::path::Path) -> Result<Vec<u8>, (u8, String)> {
-    let meta = std::fs::metadata(path).map_err(|e| {
+fn parse_file(file: &std::path::Path) -> Result<duban_plan::Plan, Failure> {
+    let bytes = read_input(file)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    duban_plan::parse(&bytes, &name).map_err(|e| {
+        (
+            EXIT_BAD_INPUT,
+            format!("错误 / error: {}: {e}", file.display()),
+        )
+    })
+}
+
+fn read_input(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: std::io::Error| {
         (
             EXIT_BAD_INPUT,
             format!(
@@ -103,7 +221,8 @@ fn read_input(path: &std::path::Path) -> Result<Vec<u8>, (u8, String)> {
                 path.display()
             ),
         )
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
         return Err((
             EXIT_BAD_INPUT,
@@ -124,21 +243,12 @@ fn read_input(path: &std::path::Path) -> Result<Vec<u8>, (u8, String)> {
             format!("错误 / error: {}: {e}", path.display()),
         ));
     }
-    std::fs::read(path).map_err(|e| {
-        (
-            EXIT_BAD_INPUT,
-            format!(
-                "错误：无法读取文件 {}（{e}）。/ error: cannot read {}: {e}",
-                path.display(),
-                path.display()
-            ),
-        )
-    })
+    std::fs::read(path).map_err(cannot)
 }
 
 /// Writes atomically when writing to a file: a crash never leaves half a
 /// ledger behind.
-fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), (u8, String)> {
+fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), Failure> {
     let fail = |p: &std::path::Path, e: std::io::Error| {
         (
             EXIT_OUTPUT,

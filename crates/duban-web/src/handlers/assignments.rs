@@ -1,0 +1,51 @@
+use crate::auth::{guard, Caller};
+use crate::extract::Json as JsonBody;
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::Json;
+use duban_core::policy::Action;
+use duban_store::TaskRow;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    lead_units: Vec<String>,
+    #[serde(default)]
+    co_units: Vec<String>,
+}
+
+/// `PUT …/tasks/{task}/assignments` `{"lead_units": [..], "co_units": [..]}`:
+/// corrects who leads and co-owns a task (admin, or the campaign's office).
+pub async fn correct(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region_key, task)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Correction>,
+) -> Result<Json<TaskRow>, ApiError> {
+    let region = guard(&state, &caller, &region_key, Action::Read).await?;
+    let campaign = state
+        .store
+        .task_campaign(&region.id, &task)
+        .await?
+        .ok_or_else(|| {
+            ApiError::from(duban_store::StoreError::NotFound(format!(
+                "没有任务“{task}”。/ No task '{task}'."
+            )))
+        })?;
+    guard(
+        &state,
+        &caller,
+        &region_key,
+        Action::CorrectAssignment {
+            campaign: Some(campaign),
+        },
+    )
+    .await?;
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    Ok(Json(
+        state
+            .store
+            .set_assignments(&region.id, &task, &body.lead_units, &body.co_units, actor)
+            .await?,
+    ))
+}

@@ -1,0 +1,20 @@
+use crate::auth::{signed_in, Caller};
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::Json;
+use duban_store::Region;
+
+/// `GET /api/v1/regions`: the regions the caller can see.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Region>>, ApiError> {
+    let who = signed_in(&caller)?;
+    let mut out = Vec::new();
+    for r in state.store.regions().await? {
+        if state.store.region_in_scope(&who.region_id, &r.id).await? {
+            out.push(r);
+        }
+    }
+    Ok(Json(out))
+}

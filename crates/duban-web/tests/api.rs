@@ -1,0 +1,427 @@
+//! The API end to end: the real server on a random port, against SQLite
+//! and PostgreSQL, driven over HTTP.
+
+use duban_core::names::{RegionName, Role, UserName};
+use duban_store::testing::fresh_stores;
+use duban_store::{NewUser, Store, TaskFilter};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+struct App {
+    base: String,
+    client: Client,
+    tokens: HashMap<&'static str, String>,
+    /// A task of campaign 1 led by 市人社局, and one of campaign 2.
+    task1: String,
+    task2: String,
+}
+
+impl App {
+    async fn call(
+        &self,
+        who: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(w) = who {
+            req = req.bearer_auth(&self.tokens[w]);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+/// Imports the sample, adds one user per role, and serves on a random port.
+async fn spawn(store: Store) -> App {
+    let plan =
+        duban_plan::parse(&fixture("sample/miluo-2025-qida-gongjian.txt"), "miluo.txt").unwrap();
+    let region = store
+        .ensure_region(
+            &RegionName::parse("汨罗市").unwrap(),
+            Some(&RegionName::parse("岳阳市").unwrap()),
+            "test",
+        )
+        .await
+        .unwrap();
+    store
+        .ensure_region(
+            &RegionName::parse("平江县").unwrap(),
+            Some(&RegionName::parse("岳阳市").unwrap()),
+            "test",
+        )
+        .await
+        .unwrap();
+    store.import(&region, &plan, "test").await.unwrap();
+    let users: [(&'static str, Role, Option<&str>, Option<u32>); 6] = [
+        ("admin", Role::Admin, None, None),
+        ("office1", Role::Office, None, Some(1)),
+        ("office2", Role::Office, None, Some(2)),
+        ("rsj", Role::Reporter, Some("市人社局"), None),
+        ("fgj", Role::Reporter, Some("市发改局"), None),
+        ("leader", Role::Leader, None, None),
+    ];
+    let mut tokens = HashMap::new();
+    for (name, role, unit, campaign) in users {
+        let new = NewUser {
+            name: UserName::parse(name).unwrap(),
+            role,
+            unit: unit.map(str::to_string),
+            campaign,
+            password: None,
+        };
+        store.add_user(&region.id, new, "test").await.unwrap();
+        tokens.insert(name, store.create_token(name, "test").await.unwrap().1);
+    }
+    let all = store
+        .tasks(&region.id, &TaskFilter::default())
+        .await
+        .unwrap();
+    let task1 = all
+        .iter()
+        .find(|t| t.plan == 1 && t.lead_units[0].name == "市人社局")
+        .unwrap()
+        .id
+        .clone();
+    let task2 = all.iter().find(|t| t.plan == 2).unwrap().id.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(duban_web::serve(listener, store));
+    App {
+        base,
+        client: Client::new(),
+        tokens,
+        task1,
+        task2,
+    }
+}
+
+const R: &str = "/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82"; // 汨罗市
+
+#[tokio::test]
+async fn anonymous_callers_get_health_only() {
+    for (backend, store) in fresh_stores().await {
+        let app = spawn(store).await;
+        let (s, v) = app.call(None, Method::GET, "/healthz", None).await;
+        assert_eq!(
+            (s, v["status"].as_str()),
+            (StatusCode::OK, Some("ok")),
+            "{backend}"
+        );
+        for route in duban_web::openapi::routes()
+            .iter()
+            .filter(|r| r.path != "/healthz")
+        {
+            let path = route
+                .path
+                .replace("{region}", "汨罗市")
+                .replace("{task}", &app.task1)
+                .replace("{unit}", "市发改局");
+            let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
+            let (s, v) = app
+                .call(None, method, &path, route.body.as_ref().map(|_| json!({})))
+                .await;
+            assert_eq!(
+                s,
+                StatusCode::UNAUTHORIZED,
+                "{backend} {} {}",
+                route.method,
+                route.path
+            );
+            assert_eq!(v["error"]["code"], "unauthenticated");
+        }
+        let mut bad = app
+            .client
+            .get(format!("{}/api/v1/regions", app.base))
+            .bearer_auth("dbn_not_a_token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+        bad = app
+            .client
+            .get(format!("{}/api/v1/regions", app.base))
+            .header("authorization", "Basic abc")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn every_documented_read_works_and_filters_apply() {
+    for (backend, store) in fresh_stores().await {
+        let app = spawn(store).await;
+        let (s, doc) = app
+            .call(Some("leader"), Method::GET, "/api/v1/openapi.json", None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        for route in duban_web::openapi::routes() {
+            assert!(
+                doc["paths"][route.path][route.method].is_object(),
+                "{} missing from openapi",
+                route.path
+            );
+            if route.method == "get" {
+                let path = route
+                    .path
+                    .replace("{region}", "汨罗市")
+                    .replace("{task}", &app.task1);
+                let (s, _) = app.call(Some("leader"), Method::GET, &path, None).await;
+                assert_eq!(s, StatusCode::OK, "{backend} GET {path}");
+            }
+        }
+        let (_, plans) = app
+            .call(Some("leader"), Method::GET, &format!("{R}/plans"), None)
+            .await;
+        assert_eq!(plans.as_array().unwrap().len(), 8);
+        let (_, campaigns) = app
+            .call(Some("leader"), Method::GET, &format!("{R}/campaigns"), None)
+            .await;
+        assert_eq!(campaigns.as_array().unwrap().len(), 7);
+        let (_, lead) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!(
+                    "{R}/tasks?unit=%E5%B8%82%E5%8F%91%E6%94%B9%E5%B1%80&role=lead&campaign=1"
+                ),
+                None,
+            )
+            .await;
+        let lead = lead.as_array().unwrap();
+        assert!(!lead.is_empty());
+        assert!(
+            lead.iter().all(|t| t["plan"] == 1
+                && t["lead_units"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|u| u["name"] == "市发改局")),
+            "{backend}"
+        );
+        let (s, v) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/tasks?role=boss"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (s, _) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/tasks?plan=abc"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let (s, _) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/tasks/no-such-task"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                "/api/v1/regions/%E5%B9%B3%E6%B1%9F%E5%8E%BF/tasks",
+                None,
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "{backend}: a 汨罗市 user reading 平江县"
+        );
+        let (s, _) = app
+            .call(Some("leader"), Method::GET, "/api/v1/nothing", None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+}
+
+/// Every role against every write endpoint.
+#[tokio::test]
+async fn roles_against_write_endpoints() {
+    for (backend, store) in fresh_stores().await {
+        let app = spawn(store).await;
+        let item = |unit: &str| json!({ "unit": unit, "kind": "task", "title": "分解任务", "lead_person": "王五" });
+        let writes: Vec<(&str, Method, String, Value)> = vec![
+            (
+                "create unit",
+                Method::POST,
+                format!("{R}/units"),
+                json!({ "name": "测试单位", "kind": "department" }),
+            ),
+            (
+                "add alias",
+                Method::POST,
+                format!("{R}/units/%E5%B8%82%E5%8F%91%E6%94%B9%E5%B1%80/aliases"),
+                json!({ "alias": "发改局" }),
+            ),
+            (
+                "list item, 市人社局, campaign 1",
+                Method::POST,
+                format!("{R}/tasks/{}/list-items", app.task1),
+                item("市人社局"),
+            ),
+            (
+                "list item, 市发改局, campaign 2",
+                Method::POST,
+                format!("{R}/tasks/{}/list-items", app.task2),
+                item("市发改局"),
+            ),
+            (
+                "correct assignment, campaign 1",
+                Method::PUT,
+                format!("{R}/tasks/{}/assignments", app.task1),
+                json!({ "lead_units": ["市人社局"], "co_units": ["市财政局"] }),
+            ),
+        ];
+        // Expected statuses, by hand from the rules: admin everything; an
+        // office its campaign; a reporter its own unit's list items;
+        // leaders nothing. 201 created / 200 ok / 403 forbidden.
+        let ok = StatusCode::OK;
+        let created = StatusCode::CREATED;
+        let no = StatusCode::FORBIDDEN;
+        let table: [(&str, [StatusCode; 5]); 6] = [
+            ("admin", [created, created, created, created, ok]),
+            ("office1", [no, no, created, no, ok]),
+            ("office2", [no, no, no, created, no]),
+            ("rsj", [no, no, created, no, no]),
+            ("fgj", [no, no, no, created, no]),
+            ("leader", [no, no, no, no, no]),
+        ];
+        for (who, expected) in table {
+            for ((name, method, path, body), want) in writes.iter().zip(expected) {
+                // Names must be fresh for the create endpoints to succeed.
+                let body = match *name {
+                    "create unit" => {
+                        json!({ "name": format!("测试单位{who}"), "kind": "department" })
+                    }
+                    "add alias" => json!({ "alias": format!("发改局{who}") }),
+                    _ => body.clone(),
+                };
+                let (s, v) = app.call(Some(who), method.clone(), path, Some(body)).await;
+                assert_eq!(s, want, "{backend}: {who} → {name}: {v}");
+                if s == no {
+                    assert_eq!(v["error"]["code"], "forbidden");
+                }
+            }
+        }
+        // The writes that succeeded are in the audit log under their users.
+        let (_, log) = app
+            .call(
+                Some("admin"),
+                Method::GET,
+                &format!("{R}/audit?limit=200"),
+                None,
+            )
+            .await;
+        let actors: Vec<&str> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["actor"].as_str())
+            .collect();
+        for who in ["admin", "office1", "office2", "rsj", "fgj"] {
+            assert!(actors.contains(&who), "{backend}: {who} missing from audit");
+        }
+        assert!(!actors.contains(&"leader"));
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_are_4xx_never_500() {
+    for (backend, store) in fresh_stores().await {
+        let app = spawn(store).await;
+        let url = format!("{}{R}/tasks/{}/list-items", app.base, app.task1);
+        let post = |body: String, ctype: &'static str| {
+            app.client
+                .post(&url)
+                .bearer_auth(&app.tokens["admin"])
+                .header("content-type", ctype)
+                .body(body)
+                .send()
+        };
+        let cases: Vec<(&str, String, &str, StatusCode)> = vec![
+            ("malformed", "{\"unit\": ".into(), "application/json", StatusCode::BAD_REQUEST),
+            ("not json", "unit=市人社局".into(), "application/x-www-form-urlencoded", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            ("unknown field", json!({ "unit": "市人社局", "kind": "task", "title": "t", "lead_person": "p", "evil": 1 }).to_string(), "application/json", StatusCode::UNPROCESSABLE_ENTITY),
+            ("bad enum", json!({ "unit": "市人社局", "kind": "wish", "title": "t", "lead_person": "p" }).to_string(), "application/json", StatusCode::UNPROCESSABLE_ENTITY),
+            ("bad number", json!({ "unit": "市人社局", "kind": "project", "title": "t", "lead_person": "p", "physical_progress": 150 }).to_string(), "application/json", StatusCode::UNPROCESSABLE_ENTITY),
+            ("empty title", json!({ "unit": "市人社局", "kind": "task", "title": " ", "lead_person": "p" }).to_string(), "application/json", StatusCode::UNPROCESSABLE_ENTITY),
+            ("unknown unit", json!({ "unit": "不存在局", "kind": "task", "title": "t", "lead_person": "p" }).to_string(), "application/json", StatusCode::NOT_FOUND),
+            ("oversize", format!("{{\"title\": \"{}\"}}", "长".repeat(duban_web::MAX_BODY_BYTES)), "application/json", StatusCode::PAYLOAD_TOO_LARGE),
+        ];
+        for (name, body, ctype, want) in cases {
+            let resp = post(body, ctype).await.unwrap();
+            let status = resp.status();
+            let v: Value = resp.json().await.unwrap_or(Value::Null);
+            assert_eq!(status, want, "{backend} {name}: {v}");
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(" / ") || m.contains("/")),
+                "{backend} {name}: {v}"
+            );
+        }
+        let (s, _) = app
+            .call(
+                Some("admin"),
+                Method::POST,
+                &format!("{R}/units"),
+                Some(json!({ "name": "市发改局", "kind": "department" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{backend}: duplicate unit");
+        let (s, _) = app
+            .call(
+                Some("admin"),
+                Method::POST,
+                &format!("{R}/units"),
+                Some(json!({ "name": "新单位", "kind": "club" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _) = app
+            .call(
+                Some("admin"),
+                Method::PUT,
+                &format!("{R}/tasks/{}/assignments", app.task1),
+                Some(json!({ "lead_units": [] })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
