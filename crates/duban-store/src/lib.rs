@@ -98,6 +98,13 @@ impl Store {
             }
             Backend::Postgres => url.to_string(),
         };
+        // One direct connection first: an unreachable server fails now, with
+        // its own error, instead of after the pool's acquire timeout.
+        {
+            use sqlx::Connection;
+            let conn = sqlx::AnyConnection::connect(&url).await?;
+            conn.close().await?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .after_connect(move |conn, _| {
