@@ -50,6 +50,13 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The region tree, read on every request and changed almost never:
+    /// cached, and dropped whenever this process changes a region.
+    regions: std::sync::Arc<std::sync::RwLock<Option<Vec<Region>>>>,
+    /// Every task of a region with its assignments, by ledger version.
+    tasks: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, (i64, std::sync::Arc<Vec<TaskRow>>)>>,
+    >,
 }
 
 /// The default embedded database: `duban.db` in the data directory
@@ -126,7 +133,12 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            regions: Default::default(),
+            tasks: Default::default(),
+        };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -201,7 +213,25 @@ pub(crate) async fn audit(
     .bind(after.map(|v| v.to_string()))
     .execute(&mut **tx)
     .await?;
+    sqlx::query(
+        "INSERT INTO ledger_versions (region_id, version) VALUES ($1, 1) \
+         ON CONFLICT (region_id) DO UPDATE SET version = ledger_versions.version + 1",
+    )
+    .bind(region_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+impl Store {
+    /// The region's ledger version: it changes with every write.
+    pub async fn ledger_version(&self, region_id: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM ledger_versions WHERE region_id = $1")
+            .bind(region_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| get_i64(&r, "version")).unwrap_or(0))
+    }
 }
 
 pub(crate) fn get_str(row: &AnyRow, col: &str) -> String {

@@ -3,7 +3,10 @@
 
 use crate::{now, Result, Store};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_ledger.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_ledger.sql")),
+    (2, include_str!("../migrations/0002_ledger_versions.sql")),
+];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.
 fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {

@@ -19,6 +19,8 @@ pub struct PlanRow {
 pub struct UnitRef {
     pub id: String,
     pub name: String,
+    /// department / town / resident / group.
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,6 +128,54 @@ impl Store {
                 )));
             }
         }
+        let unit = match &filter.unit {
+            Some(key) => Some(self.unit(region_id, key).await?),
+            None => None,
+        };
+        let wanted_plan = filter.plan.or(filter.campaign);
+        let all = self.all_tasks(region_id).await?;
+        Ok(all
+            .iter()
+            .filter(|t| wanted_plan.is_none_or(|p| p == t.plan))
+            .filter(|t| {
+                filter
+                    .due_from
+                    .as_ref()
+                    .is_none_or(|from| t.due_date.as_ref().is_some_and(|d| d >= from))
+            })
+            .filter(|t| {
+                filter
+                    .due_to
+                    .as_ref()
+                    .is_none_or(|to| t.due_date.as_ref().is_some_and(|d| d <= to))
+            })
+            .filter(|t| {
+                let Some(u) = &unit else { return true };
+                let covers = |r: &UnitRef| {
+                    r.id == u.id || (r.kind == "group" && groups::covers(&r.name, &u.name, &u.kind))
+                };
+                let lead = filter.role.as_deref() != Some("co") && t.lead_units.iter().any(covers);
+                let co = filter.role.as_deref() != Some("lead") && t.co_units.iter().any(covers);
+                lead || co
+            })
+            .cloned()
+            .collect())
+    }
+
+    /// Every current task of the region, read once per ledger version: the
+    /// ledger is read far more often than it changes.
+    async fn all_tasks(&self, region_id: &str) -> Result<std::sync::Arc<Vec<TaskRow>>> {
+        let version = self.ledger_version(region_id).await?;
+        if let Some((v, tasks)) = self
+            .tasks
+            .lock()
+            .ok()
+            .and_then(|c| c.get(region_id).cloned())
+        {
+            if v == version {
+                return Ok(tasks);
+            }
+        }
         let plans: HashMap<String, (i64, String)> = self
             .plans(region_id)
             .await?
@@ -147,59 +197,29 @@ impl Store {
         .bind(region_id)
         .fetch_all(&self.pool)
         .await?;
-        let mut by_task: HashMap<String, Vec<(String, String, String, String)>> = HashMap::new();
+        let mut by_task: HashMap<String, Vec<(String, UnitRef)>> = HashMap::new();
         for a in &assigned {
             by_task.entry(get_str(a, "task_id")).or_default().push((
-                get_str(a, "unit_id"),
-                get_str(a, "name"),
                 get_str(a, "role"),
-                get_str(a, "kind"),
+                UnitRef {
+                    id: get_str(a, "unit_id"),
+                    name: get_str(a, "name"),
+                    kind: get_str(a, "kind"),
+                },
             ));
         }
-        let unit = match &filter.unit {
-            Some(key) => Some(self.unit(region_id, key).await?),
-            None => None,
-        };
-        let wanted_plan = filter.plan.or(filter.campaign);
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let id = get_str(r, "id");
             let Some((no, plan_title)) = plans.get(&get_str(r, "plan_id")).cloned() else {
                 continue;
             };
-            if wanted_plan.is_some_and(|p| p != no) {
-                continue;
-            }
-            let due_date = get_opt_str(r, "due_date");
-            if let Some(from) = &filter.due_from {
-                if due_date.as_ref().is_none_or(|d| d < from) {
-                    continue;
-                }
-            }
-            if let Some(to) = &filter.due_to {
-                if due_date.as_ref().is_none_or(|d| d > to) {
-                    continue;
-                }
-            }
-            let units = by_task.get(&id).cloned().unwrap_or_default();
-            if let Some(u) = &unit {
-                let hit = units.iter().any(|(uid, gname, role, kind)| {
-                    let is_unit = *uid == u.id
-                        || (kind == "group" && groups::covers(gname, &u.name, &u.kind));
-                    is_unit && filter.role.as_ref().is_none_or(|r| r == role)
-                });
-                if !hit {
-                    continue;
-                }
-            }
+            let units = by_task.remove(&id).unwrap_or_default();
             let refs = |role: &str| {
                 units
                     .iter()
-                    .filter(|(_, _, r, _)| r == role)
-                    .map(|(id, name, _, _)| UnitRef {
-                        id: id.clone(),
-                        name: name.clone(),
-                    })
+                    .filter(|(r, _)| r == role)
+                    .map(|(_, u)| u.clone())
                     .collect()
             };
             out.push(TaskRow {
@@ -213,12 +233,16 @@ impl Store {
                 lead_inferred: get_i64(r, "lead_inferred") != 0,
                 deadlines: serde_json::from_str(&get_str(r, "deadlines"))
                     .unwrap_or(serde_json::Value::Null),
-                due_date,
+                due_date: get_opt_str(r, "due_date"),
                 ongoing: get_i64(r, "ongoing") != 0,
                 id,
             });
         }
         out.sort_by_key(|t| t.plan);
+        let out = std::sync::Arc::new(out);
+        if let Ok(mut cache) = self.tasks.lock() {
+            cache.insert(region_id.to_string(), (version, out.clone()));
+        }
         Ok(out)
     }
 

@@ -14,17 +14,30 @@ pub struct Region {
 
 impl Store {
     pub async fn regions(&self) -> Result<Vec<Region>> {
+        if let Some(cached) = self.regions.read().ok().and_then(|c| c.clone()) {
+            return Ok(cached);
+        }
         let rows = sqlx::query("SELECT id, name, parent_id FROM regions ORDER BY name")
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
+        let regions: Vec<Region> = rows
             .iter()
             .map(|r| Region {
                 id: get_str(r, "id"),
                 name: get_str(r, "name"),
                 parent_id: get_opt_str(r, "parent_id"),
             })
-            .collect())
+            .collect();
+        if let Ok(mut cache) = self.regions.write() {
+            *cache = Some(regions.clone());
+        }
+        Ok(regions)
+    }
+
+    fn forget_regions(&self) {
+        if let Ok(mut cache) = self.regions.write() {
+            *cache = None;
+        }
     }
 
     pub async fn region_by_name(&self, name: &str) -> Result<Option<Region>> {
@@ -32,6 +45,17 @@ impl Store {
     }
 
     pub async fn region(&self, id_or_name: &str) -> Result<Region> {
+        let find = |regions: &[Region]| {
+            regions
+                .iter()
+                .find(|r| r.id == id_or_name || r.name == id_or_name)
+                .cloned()
+        };
+        if let Some(r) = find(&self.regions().await?) {
+            return Ok(r);
+        }
+        // Another process (`duban import`) may have added it: read again.
+        self.forget_regions();
         self.regions()
             .await?
             .into_iter()
@@ -74,6 +98,7 @@ impl Store {
                 )
                 .await?;
                 tx.commit().await?;
+                self.forget_regions();
                 return Ok(Region {
                     parent_id,
                     ..existing
@@ -108,6 +133,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_regions();
         Ok(region)
     }
 

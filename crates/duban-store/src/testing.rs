@@ -9,11 +9,15 @@ use crate::Store;
 
 pub const POSTGRES_ENV: &str = "DUBAN_TEST_POSTGRES_URL";
 
-/// `(backend name, database URL)` of a fresh database on each backend.
-pub async fn fresh_urls() -> Vec<(&'static str, String)> {
+/// A fresh SQLite database file in a new temporary directory.
+pub fn fresh_sqlite_url() -> String {
     let dir = std::env::temp_dir().join(format!("duban-test-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let sqlite = format!("sqlite://{}", dir.join("duban.db").display());
+    format!("sqlite://{}", dir.join("duban.db").display())
+}
+
+/// A fresh database on the test PostgreSQL server.
+pub async fn fresh_postgres_url() -> String {
     let admin = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
         panic!(
             "PostgreSQL 测试需要 {POSTGRES_ENV}：请运行 ./scripts/test（会自动启动数据库），或 eval \"$(scripts/postgres)\"。\
@@ -30,7 +34,15 @@ pub async fn fresh_urls() -> Vec<(&'static str, String)> {
         .await
         .expect("create test database");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    vec![("sqlite", sqlite), ("postgres", format!("{base}/{name}"))]
+    format!("{base}/{name}")
+}
+
+/// `(backend name, database URL)` of a fresh database on each backend.
+pub async fn fresh_urls() -> Vec<(&'static str, String)> {
+    vec![
+        ("sqlite", fresh_sqlite_url()),
+        ("postgres", fresh_postgres_url().await),
+    ]
 }
 
 /// A fresh store on each backend.

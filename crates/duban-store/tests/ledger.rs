@@ -550,3 +550,31 @@ async fn users_tokens_lists_and_corrections() {
         assert_eq!(entry.actor, "admin");
     }
 }
+
+#[tokio::test]
+async fn cached_reads_see_writes_from_another_process() {
+    let plan = sample_plan();
+    for (backend, url) in duban_store::testing::fresh_urls().await {
+        let server = Store::open(&url).await.unwrap();
+        let cli = Store::open(&url).await.unwrap(); // a second process, in effect
+        let r = region(&cli, "汨罗市").await;
+        cli.import(&r, &plan, "cli").await.unwrap();
+        let before = server.tasks(&r.id, &TaskFilter::default()).await.unwrap();
+        let task = &before[0];
+        cli.set_assignments(&r.id, &task.id, &["市财政局".into()], &[], "cli")
+            .await
+            .unwrap();
+        let after = server.task(&r.id, &task.id).await.unwrap();
+        assert_eq!(
+            after.lead_units[0].name, "市财政局",
+            "{backend}: stale cache"
+        );
+        // A region created by the other process is found too.
+        let other = region(&cli, "湘阴县").await;
+        assert_eq!(
+            server.region("湘阴县").await.unwrap().id,
+            other.id,
+            "{backend}"
+        );
+    }
+}

@@ -214,53 +214,132 @@ fn help_is_bilingual() {
 
 fn ledger_cmd(data_dir: &std::path::Path) -> Command {
     let mut c = duban();
-    c.env("DUBAN_DATA_DIR", data_dir).env_remove("DUBAN_DATABASE_URL");
+    c.env("DUBAN_DATA_DIR", data_dir)
+        .env_remove("DUBAN_DATABASE_URL");
     c
 }
 
 #[test]
 fn import_units_users_and_tokens_on_the_default_database() {
     let dir = tempfile::tempdir().unwrap();
-    let out = ledger_cmd(dir.path()).args(["import"]).arg(fixture(SAMPLE)).args(["--region", "汨罗市", "--parent", "岳阳市"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ledger_cmd(dir.path())
+        .args(["import"])
+        .arg(fixture(SAMPLE))
+        .args(["--region", "汨罗市", "--parent", "岳阳市"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("任务 155"), "{text}");
-    assert!(dir.path().join("duban.db").exists(), "the embedded default lives in the data directory");
+    assert!(
+        dir.path().join("duban.db").exists(),
+        "the embedded default lives in the data directory"
+    );
 
-    let again = ledger_cmd(dir.path()).args(["import"]).arg(fixture(SAMPLE)).args(["--region", "汨罗市"]).output().unwrap();
-    assert!(String::from_utf8(again.stdout).unwrap().contains("台账没有变化"));
+    let again = ledger_cmd(dir.path())
+        .args(["import"])
+        .arg(fixture(SAMPLE))
+        .args(["--region", "汨罗市"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(again.stdout)
+        .unwrap()
+        .contains("台账没有变化"));
 
-    let review = ledger_cmd(dir.path()).args(["units", "list", "--review"]).output().unwrap();
+    let review = ledger_cmd(dir.path())
+        .args(["units", "list", "--review"])
+        .output()
+        .unwrap();
     let review = String::from_utf8(review.stdout).unwrap();
-    assert!(review.contains("市场监管局\tdepartment\t疑似 市市场监管局"), "{review}");
+    assert!(
+        review.contains("市场监管局\tdepartment\t疑似 市市场监管局"),
+        "{review}"
+    );
 
-    let merged = ledger_cmd(dir.path()).args(["units", "merge", "市场监管局", "市市场监管局"]).output().unwrap();
-    assert!(String::from_utf8(merged.stdout).unwrap().contains("改挂任务分工 2 处"));
+    let merged = ledger_cmd(dir.path())
+        .args(["units", "merge", "市场监管局", "市市场监管局"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(merged.stdout)
+        .unwrap()
+        .contains("改挂任务分工 2 处"));
 
-    ledger_cmd(dir.path()).args(["user", "add", "rsj", "--role", "reporter", "--unit", "市人社局", "--password", "long enough"]).assert().success();
-    let token = ledger_cmd(dir.path()).args(["token", "create", "rsj"]).output().unwrap();
+    ledger_cmd(dir.path())
+        .args([
+            "user",
+            "add",
+            "rsj",
+            "--role",
+            "reporter",
+            "--unit",
+            "市人社局",
+            "--password",
+            "long enough",
+        ])
+        .assert()
+        .success();
+    let token = ledger_cmd(dir.path())
+        .args(["token", "create", "rsj"])
+        .output()
+        .unwrap();
     let token = String::from_utf8(token.stdout).unwrap();
-    assert!(token.split_whitespace().last().unwrap().starts_with("dbn_"), "{token}");
+    assert!(
+        token.split_whitespace().last().unwrap().starts_with("dbn_"),
+        "{token}"
+    );
 
     for (args, needle) in [
         (vec!["user", "add", "x", "--role", "root"], "未知角色"),
         (vec!["user", "add", "y", "--role", "reporter"], "--unit"),
-        (vec!["user", "add", "rsj", "--role", "leader", "--password", "long enough"], "已存在"),
+        (
+            vec![
+                "user",
+                "add",
+                "rsj",
+                "--role",
+                "leader",
+                "--password",
+                "long enough",
+            ],
+            "已存在",
+        ),
         (vec!["token", "create", "nobody"], "没有用户"),
         (vec!["units", "merge", "市发改局", "市发改局"], "同一个单位"),
-        (vec!["import", "/no/such/file", "--region", "汨罗市"], "无法读取文件"),
+        (
+            vec!["import", "/no/such/file", "--region", "汨罗市"],
+            "无法读取文件",
+        ),
     ] {
         let out = ledger_cmd(dir.path()).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(needle), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(needle),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
 #[test]
 fn an_unusable_database_exits_4() {
-    let out = duban().args(["--db", "mysql://nowhere/db", "units", "list"]).output().unwrap();
+    let out = duban()
+        .args(["--db", "mysql://nowhere/db", "units", "list"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("无法打开数据库"));
-    let out = duban().args(["--db", "postgres://nobody@127.0.0.1:1/none", "units", "list"]).output().unwrap();
+    let out = duban()
+        .args([
+            "--db",
+            "postgres://nobody@127.0.0.1:1/none",
+            "units",
+            "list",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
 }

@@ -14,12 +14,22 @@ fn bin() -> PathBuf {
 }
 
 fn sample() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sample/miluo-2025-qida-gongjian.txt")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/sample/miluo-2025-qida-gongjian.txt")
 }
 
 fn duban(db: &str, args: &[&str]) -> String {
-    let out = Command::new(bin()).arg("--db").arg(db).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -32,8 +42,16 @@ fn start(db: &str) -> (Child, String) {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.split("http://").nth(1).and_then(|s| s.split('（').next()).expect("listening line").trim().to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('（').next())
+        .expect("listening line")
+        .trim()
+        .to_string();
     (child, format!("http://{addr}"))
 }
 
@@ -42,27 +60,59 @@ fn acknowledged_writes_survive_sigkill() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let urls = rt.block_on(duban_store::testing::fresh_urls());
     for (backend, db) in urls {
-        duban(&db, &["import", sample().to_str().unwrap(), "--region", "汨罗市"]);
-        duban(&db, &["user", "add", "admin", "--role", "admin", "--password", "long enough"]);
-        let token = duban(&db, &["token", "create", "admin"]).split_whitespace().last().unwrap().to_string();
+        duban(
+            &db,
+            &["import", sample().to_str().unwrap(), "--region", "汨罗市"],
+        );
+        duban(
+            &db,
+            &[
+                "user",
+                "add",
+                "admin",
+                "--role",
+                "admin",
+                "--password",
+                "long enough",
+            ],
+        );
+        let token = duban(&db, &["token", "create", "admin"])
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .to_string();
         let (mut server, base) = start(&db);
-        let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
         let tasks: serde_json::Value = client
-            .get(format!("{base}/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82/tasks?campaign=1"))
+            .get(format!(
+                "{base}/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82/tasks?campaign=1"
+            ))
             .bearer_auth(&token)
             .send()
             .unwrap()
             .json()
             .unwrap();
         let task = tasks[0]["id"].as_str().unwrap().to_string();
-        let url = format!("{base}/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82/tasks/{task}/list-items");
+        let url =
+            format!("{base}/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82/tasks/{task}/list-items");
 
         let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let writer = {
-            let (acknowledged, stop, url, token) = (acknowledged.clone(), stop.clone(), url.clone(), token.clone());
+            let (acknowledged, stop, url, token) = (
+                acknowledged.clone(),
+                stop.clone(),
+                url.clone(),
+                token.clone(),
+            );
             std::thread::spawn(move || {
-                let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+                let client = reqwest::blocking::Client::builder()
+                    .timeout(Duration::from_secs(5))
+                    .build()
+                    .unwrap();
                 for i in 0.. {
                     if stop.load(Ordering::SeqCst) {
                         break;
@@ -71,7 +121,10 @@ fn acknowledged_writes_survive_sigkill() {
                     match client.post(&url).bearer_auth(&token).json(&body).send() {
                         Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
                             let v: serde_json::Value = r.json().unwrap();
-                            acknowledged.lock().unwrap().push(v["id"].as_str().unwrap().to_string());
+                            acknowledged
+                                .lock()
+                                .unwrap()
+                                .push(v["id"].as_str().unwrap().to_string());
                         }
                         // The server died mid-request: that write was never acknowledged.
                         _ => break,
@@ -80,7 +133,8 @@ fn acknowledged_writes_survive_sigkill() {
             })
         };
         let started = Instant::now();
-        while acknowledged.lock().unwrap().len() < 40 && started.elapsed() < Duration::from_secs(60) {
+        while acknowledged.lock().unwrap().len() < 40 && started.elapsed() < Duration::from_secs(60)
+        {
             std::thread::sleep(Duration::from_millis(5));
         }
         server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
@@ -88,14 +142,37 @@ fn acknowledged_writes_survive_sigkill() {
         stop.store(true, Ordering::SeqCst);
         writer.join().unwrap();
         let acknowledged = acknowledged.lock().unwrap().clone();
-        assert!(acknowledged.len() >= 40, "{backend}: only {} writes before the kill", acknowledged.len());
+        assert!(
+            acknowledged.len() >= 40,
+            "{backend}: only {} writes before the kill",
+            acknowledged.len()
+        );
 
         let (mut server, base) = start(&db);
         let url = url.replace(url.split("/api/").next().unwrap(), &base);
-        let items: serde_json::Value = client.get(&url).bearer_auth(&token).send().unwrap().json().unwrap();
-        let stored: Vec<&str> = items.as_array().unwrap().iter().filter_map(|i| i["id"].as_str()).collect();
-        let lost: Vec<&String> = acknowledged.iter().filter(|id| !stored.contains(&id.as_str())).collect();
-        assert!(lost.is_empty(), "{backend}: {} acknowledged writes lost of {}", lost.len(), acknowledged.len());
+        let items: serde_json::Value = client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let stored: Vec<&str> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .collect();
+        let lost: Vec<&String> = acknowledged
+            .iter()
+            .filter(|id| !stored.contains(&id.as_str()))
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "{backend}: {} acknowledged writes lost of {}",
+            lost.len(),
+            acknowledged.len()
+        );
         server.kill().unwrap();
         server.wait().unwrap();
     }
