@@ -45,6 +45,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// Region id → (ledger version, every current task of the region).
+type TaskCache = std::collections::HashMap<String, (i64, std::sync::Arc<Vec<TaskRow>>)>;
+
 /// A handle on the ledger database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -54,9 +57,7 @@ pub struct Store {
     /// cached, and dropped whenever this process changes a region.
     regions: std::sync::Arc<std::sync::RwLock<Option<Vec<Region>>>>,
     /// Every task of a region with its assignments, by ledger version.
-    tasks: std::sync::Arc<
-        std::sync::Mutex<std::collections::HashMap<String, (i64, std::sync::Arc<Vec<TaskRow>>)>>,
-    >,
+    tasks: std::sync::Arc<std::sync::Mutex<TaskCache>>,
 }
 
 /// The default embedded database: `duban.db` in the data directory
