@@ -121,6 +121,7 @@ pub enum TokenCommand {
 pub enum UnitsCommand {
     /// 列出单位（含别名和待复核的建议）。/ List units with aliases and suggestions.
     List {
+        /// 区域（只有一个区域时可省略）/ region (optional when there is only one)
         #[arg(long)]
         region: Option<String>,
         /// 只列出导入时新建、待复核的单位 / only units awaiting review
@@ -129,8 +130,11 @@ pub enum UnitsCommand {
     },
     /// 把单位 A 合并为单位 B 的别名，并改挂所有任务。/ Make unit A an alias of unit B and re-point everything.
     Merge {
+        /// 要并入的单位（合并后成为别名）/ the unit that becomes an alias
         from: String,
+        /// 保留的规范单位 / the canonical unit that stays
         into: String,
+        /// 区域（只有一个区域时可省略）/ region (optional when there is only one)
         #[arg(long)]
         region: Option<String>,
     },
