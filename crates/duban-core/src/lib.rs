@@ -3,7 +3,9 @@
 //! Nothing here touches a database or the network. Types parse instead of
 //! validate: a [`names::UnitName`] that exists is a valid unit name.
 
+pub mod dates;
 pub mod diff;
+pub mod evaluation;
 pub mod groups;
 pub mod names;
 pub mod policy;

@@ -1,0 +1,543 @@
+//! Evaluation rules (评价): time progress (序时进度), target attainment,
+//! traffic lights (亮灯), reporting metrics (报送率/及时率), rankings
+//! (龙虎榜) and the four rates (四比四提高). Pure functions; every number
+//! they produce can be explained from the thresholds, which travel with it.
+
+use crate::dates::Date;
+use serde::{Deserialize, Serialize};
+
+/// Thresholds of the traffic lights, configurable per plan. Shown wherever
+/// a colour is shown, so every colour can be explained.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Behind time progress by more than this many percentage points: red.
+    /// Behind by less: yellow.
+    pub red_gap: f64,
+    /// Within this many days of the deadline …
+    pub due_soon_days: i64,
+    /// … and less than this completion (%): yellow.
+    pub due_soon_min_completion: f64,
+    /// `about` targets: within this share of the value (0.05 = ±5 %).
+    pub about_tolerance: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            red_gap: 15.0,
+            due_soon_days: 15,
+            due_soon_min_completion: 80.0,
+            about_tolerance: 0.05,
+        }
+    }
+}
+
+/// The share (0..=100) of a task's time window that has passed on `today`.
+/// Ongoing tasks (no deadline) run over the calendar year.
+pub fn time_progress(start: Date, deadline: Option<Date>, today: Date) -> f64 {
+    let (start, end) = match deadline {
+        Some(d) => (start.min(d), d),
+        None => (
+            Date::first_of_year(today.year()),
+            Date::last_of_year(today.year()),
+        ),
+    };
+    if today <= start {
+        return 0.0;
+    }
+    if today >= end {
+        return 100.0;
+    }
+    let total = end.days_since(start) as f64;
+    (today.days_since(start) as f64 / total * 100.0).clamp(0.0, 100.0)
+}
+
+/// 未启动 / 推进中 / 已完成 / 滞后 / 受阻.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    NotStarted,
+    InProgress,
+    Done,
+    Behind,
+    Blocked,
+}
+
+impl Status {
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "not_started" | "未启动" => Some(Status::NotStarted),
+            "in_progress" | "推进中" => Some(Status::InProgress),
+            "done" | "已完成" => Some(Status::Done),
+            "behind" | "滞后" => Some(Status::Behind),
+            "blocked" | "受阻" => Some(Status::Blocked),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Light::Green => "绿灯",
+            Light::Yellow => "黄灯",
+            Light::Red => "红灯",
+        }
+    }
+}
+
+/// What the light of one task in one cycle is decided from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LightInput {
+    pub status: Status,
+    /// Reported completion, 0..=100.
+    pub completion: f64,
+    pub time_progress: f64,
+    /// Days until the deadline (negative when overdue); None for ongoing work.
+    pub days_left: Option<i64>,
+    /// The light of the previous cycle.
+    pub previous: Option<Light>,
+}
+
+/// A colour with the reason for it, in words for office staff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub light: Light,
+    pub reason: String,
+}
+
+pub fn light(i: &LightInput, t: &Thresholds) -> Verdict {
+    let v = |light, reason: String| Verdict { light, reason };
+    if i.status == Status::Done || i.completion >= 100.0 {
+        return v(Light::Green, "已完成。/ Done.".into());
+    }
+    if i.status == Status::Blocked {
+        return v(Light::Red, "受阻，需要协调。/ Blocked.".into());
+    }
+    if i.days_left.is_some_and(|d| d < 0) {
+        return v(Light::Red, "已过完成时限仍未完成。/ Overdue.".into());
+    }
+    let gap = i.time_progress - i.completion;
+    if gap > t.red_gap {
+        return v(
+            Light::Red,
+            format!("完成 {:.0}%，落后序时进度 {:.0}% 超过 {:.0} 个百分点。/ Behind time progress by more than {:.0} points.", i.completion, i.time_progress, t.red_gap, t.red_gap),
+        );
+    }
+    if gap > 0.0 {
+        return v(
+            Light::Yellow,
+            format!("完成 {:.0}%，落后序时进度 {:.0}%（{:.0} 个百分点以内）。/ Behind time progress, within {:.0} points.", i.completion, i.time_progress, t.red_gap, t.red_gap),
+        );
+    }
+    if i.status == Status::Behind {
+        return v(
+            Light::Yellow,
+            "单位自报滞后。/ Reported behind by the unit.".into(),
+        );
+    }
+    if i.days_left.is_some_and(|d| d <= t.due_soon_days) && i.completion < t.due_soon_min_completion
+    {
+        return v(
+            Light::Yellow,
+            format!("距完成时限不足 {} 天，完成比例低于 {:.0}%。/ Due within {} days with completion under {:.0}%.", t.due_soon_days, t.due_soon_min_completion, t.due_soon_days, t.due_soon_min_completion),
+        );
+    }
+    if i.previous == Some(Light::Red) {
+        return v(Light::Yellow, "上期红灯，本期已追上序时进度，转黄观察一期。/ Recovering from red: yellow for one cycle.".into());
+    }
+    v(Light::Green, "按序时进度推进。/ On track.".into())
+}
+
+/// How a target's comparator and kind read a reported value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparator {
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = "about")]
+    About,
+    #[serde(rename = "range")]
+    Range,
+}
+
+impl Comparator {
+    pub fn parse(s: &str) -> Option<Comparator> {
+        match s {
+            ">=" => Some(Comparator::AtLeast),
+            "<=" => Some(Comparator::AtMost),
+            "about" => Some(Comparator::About),
+            "range" => Some(Comparator::Range),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attainment {
+    /// What the value should be by now.
+    pub expected: f64,
+    pub on_track: bool,
+    pub reason: String,
+}
+
+/// Whether a reported `current` value is on track for the target on a day
+/// when `share` (0..=1) of the year has passed.
+///
+/// Cumulative quantities (count, level, point_change) follow the
+/// time-proportional path `value × share`. Rates (growth, decrease, share)
+/// are already year-to-date figures: their time-proportional path is flat,
+/// so the rate itself is compared. Ceilings (`<=`) must hold all along.
+pub fn attainment(
+    kind: &str,
+    comparator: Comparator,
+    value: f64,
+    value_max: Option<f64>,
+    current: f64,
+    share: f64,
+    t: &Thresholds,
+) -> Attainment {
+    let share = share.clamp(0.0, 1.0);
+    let cumulative = matches!(kind, "count" | "level" | "point_change");
+    let path = |v: f64| if cumulative { v * share } else { v };
+    let (expected, on_track) = match comparator {
+        Comparator::AtLeast => (path(value), current >= path(value)),
+        Comparator::AtMost => (value, current <= value),
+        Comparator::About => {
+            let e = path(value);
+            (e, current >= e - (e * t.about_tolerance).abs())
+        }
+        Comparator::Range => {
+            let lo = path(value);
+            let hi = value_max.unwrap_or(value);
+            (lo, current >= lo && current <= hi)
+        }
+    };
+    let reason = if on_track {
+        format!("当前 {current}，应达 {expected:.2}，达标。/ On track.")
+    } else {
+        format!("当前 {current}，应达 {expected:.2}，未达标。/ Off track.")
+    };
+    Attainment {
+        expected,
+        on_track,
+        reason,
+    }
+}
+
+/// Reporting metrics, as DHIS2 defines them.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct ReportingMetrics {
+    pub expected: usize,
+    pub actual: usize,
+    pub on_time: usize,
+    /// actual / expected, 0..=1.
+    pub reporting_rate: f64,
+    /// on_time / expected, 0..=1.
+    pub on_time_rate: f64,
+}
+
+pub fn reporting_metrics(expected: usize, actual: usize, on_time: usize) -> ReportingMetrics {
+    let rate = |n: usize| {
+        if expected == 0 {
+            1.0
+        } else {
+            n as f64 / expected as f64
+        }
+    };
+    ReportingMetrics {
+        expected,
+        actual,
+        on_time,
+        reporting_rate: rate(actual),
+        on_time_rate: rate(on_time),
+    }
+}
+
+/// One unit's record in a cycle, from which its rank is computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRecord {
+    pub unit: String,
+    pub metrics: ReportingMetrics,
+    pub green: usize,
+    pub yellow: usize,
+    pub red: usize,
+    /// Coordination requests addressed to the unit, and how many it resolved.
+    pub requests_owed: usize,
+    pub requests_resolved: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranked {
+    pub rank: usize,
+    pub unit: String,
+    pub score: f64,
+    pub record: UnitRecord,
+}
+
+/// The composite behind the leaderboard (龙虎榜), out of 100:
+/// 40 × on-time rate + 40 × share of green lights + 20 × share of
+/// coordination requests resolved − 5 per red light (floor 0).
+pub fn score(r: &UnitRecord) -> f64 {
+    let lights = r.green + r.yellow + r.red;
+    let green_share = if lights == 0 {
+        1.0
+    } else {
+        r.green as f64 / lights as f64
+    };
+    let resolved = if r.requests_owed == 0 {
+        1.0
+    } else {
+        r.requests_resolved as f64 / r.requests_owed as f64
+    };
+    (40.0 * r.metrics.on_time_rate + 40.0 * green_share + 20.0 * resolved - 5.0 * r.red as f64)
+        .max(0.0)
+}
+
+/// Units best first; equal scores share the order of their names.
+pub fn rank(records: Vec<UnitRecord>) -> Vec<Ranked> {
+    let mut scored: Vec<(f64, UnitRecord)> = records.into_iter().map(|r| (score(&r), r)).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.unit.cmp(&b.1.unit)));
+    scored
+        .into_iter()
+        .enumerate()
+        .map(|(i, (score, record))| Ranked {
+            rank: i + 1,
+            unit: record.unit.clone(),
+            score: (score * 10.0).round() / 10.0,
+            record,
+        })
+        .collect()
+}
+
+/// A project-list item as the four rates see it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ProjectFigures {
+    pub planned_investment: f64,
+    pub funds_secured: f64,
+    pub started: bool,
+    pub funds_paid: f64,
+    pub physical_progress: f64,
+}
+
+/// 四比四提高: 争资项目占比, 项目开工率, 资金支付率, 实物完成率 (0..=1).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct FourRates {
+    pub projects: usize,
+    /// Projects that secured funds / projects.
+    pub funding_secured_share: f64,
+    /// Projects started / projects.
+    pub start_rate: f64,
+    /// Funds paid / funds secured.
+    pub disbursement_rate: f64,
+    /// Physical progress weighted by planned investment (plain mean when no
+    /// investment is known).
+    pub physical_completion_rate: f64,
+}
+
+pub fn four_rates(items: &[ProjectFigures]) -> FourRates {
+    let n = items.len();
+    if n == 0 {
+        return FourRates::default();
+    }
+    let share = |pred: &dyn Fn(&ProjectFigures) -> bool| {
+        items.iter().filter(|i| pred(i)).count() as f64 / n as f64
+    };
+    let secured: f64 = items.iter().map(|i| i.funds_secured).sum();
+    let paid: f64 = items.iter().map(|i| i.funds_paid).sum();
+    let weight: f64 = items.iter().map(|i| i.planned_investment).sum();
+    let physical = if weight > 0.0 {
+        items
+            .iter()
+            .map(|i| i.physical_progress * i.planned_investment)
+            .sum::<f64>()
+            / weight
+            / 100.0
+    } else {
+        items.iter().map(|i| i.physical_progress).sum::<f64>() / n as f64 / 100.0
+    };
+    FourRates {
+        projects: n,
+        funding_secured_share: share(&|i| i.funds_secured > 0.0),
+        start_rate: share(&|i| i.started),
+        disbursement_rate: if secured > 0.0 {
+            (paid / secured).min(1.0)
+        } else {
+            0.0
+        },
+        physical_completion_rate: physical.clamp(0.0, 1.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn time_progress_cases() {
+        // (start, deadline, today, expected), each computed by hand.
+        let cases = [
+            ("2025-01-01", Some("2025-12-31"), "2025-01-01", 0.0),
+            (
+                "2025-01-01",
+                Some("2025-12-31"),
+                "2025-07-02",
+                182.0 / 364.0 * 100.0,
+            ), // 31+28+31+30+31+30+1 days
+            ("2025-03-01", Some("2025-03-31"), "2025-03-16", 50.0),
+            ("2025-03-01", Some("2025-03-31"), "2025-04-10", 100.0),
+            ("2025-03-01", Some("2025-03-31"), "2025-02-01", 0.0),
+            ("2025-03-07", None, "2025-04-01", 90.0 / 364.0 * 100.0),
+            // A deadline before the start (a late import) counts as due.
+            ("2025-06-01", Some("2025-03-31"), "2025-06-02", 100.0),
+        ];
+        for (start, deadline, today, want) in cases {
+            let got = time_progress(d(start), deadline.map(d), d(today));
+            assert!(
+                (got - want).abs() < 1e-9,
+                "{start} {deadline:?} {today}: {got} != {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn traffic_lights_and_recovery() {
+        let t = Thresholds::default();
+        use Light::*;
+        use Status::*;
+        let i = |status, completion, tp, days_left: Option<i64>, previous| LightInput {
+            status,
+            completion,
+            time_progress: tp,
+            days_left,
+            previous,
+        };
+        let cases = [
+            (i(Done, 100.0, 50.0, Some(100), None), Green),
+            (i(InProgress, 100.0, 90.0, Some(5), Some(Red)), Green),
+            (i(Blocked, 60.0, 40.0, Some(100), None), Red),
+            (i(InProgress, 90.0, 100.0, Some(-1), None), Red),
+            (i(InProgress, 20.0, 40.0, Some(100), None), Red), // 20 points behind > 15
+            (i(InProgress, 30.0, 40.0, Some(100), None), Yellow), // 10 behind
+            (i(InProgress, 40.0, 40.0, Some(100), None), Green),
+            (i(Behind, 50.0, 40.0, Some(100), None), Yellow),
+            (i(InProgress, 70.0, 60.0, Some(10), None), Yellow), // due soon, under 80 %
+            (i(InProgress, 85.0, 60.0, Some(10), None), Green),
+            (i(InProgress, 50.0, 40.0, Some(100), Some(Red)), Yellow), // red → yellow recovery
+            (i(InProgress, 50.0, 40.0, Some(100), Some(Yellow)), Green),
+            (i(NotStarted, 0.0, 0.0, None, None), Green),
+        ];
+        for (input, want) in cases {
+            let v = light(&input, &t);
+            assert_eq!(v.light, want, "{input:?}: {}", v.reason);
+            assert!(
+                v.reason.contains("/ "),
+                "reasons are bilingual: {}",
+                v.reason
+            );
+        }
+        // Thresholds are configurable: with a 25-point tolerance, 20 behind is yellow.
+        let lenient = Thresholds { red_gap: 25.0, ..t };
+        assert_eq!(
+            light(&i(InProgress, 20.0, 40.0, Some(100), None), &lenient).light,
+            Yellow
+        );
+    }
+
+    #[test]
+    fn attainment_for_every_comparator() {
+        let t = Thresholds::default();
+        use Comparator::*;
+        // (kind, comparator, value, max, current, share, expected, on track)
+        let cases = [
+            ("count", AtLeast, 80.0, None, 40.0, 0.5, 40.0, true),
+            ("count", AtLeast, 80.0, None, 39.0, 0.5, 40.0, false),
+            ("level", AtLeast, 3.0, None, 0.7, 0.25, 0.75, false),
+            ("growth", AtLeast, 8.0, None, 8.3, 0.5, 8.0, true), // rates compare directly
+            ("growth", AtLeast, 8.0, None, 7.9, 0.9, 8.0, false),
+            ("ceiling", AtMost, 31.0, None, 30.5, 0.5, 31.0, true), // PM2.5 ≤ 31
+            ("ceiling", AtMost, 5.2, None, 5.4, 0.5, 5.2, false),   // unemployment ≤ 5.2 %
+            ("count", About, 10.0, None, 4.8, 0.5, 5.0, true),      // 5 ± 5 %: 4.75 ok
+            ("count", About, 10.0, None, 4.7, 0.5, 5.0, false),
+            ("growth", About, 8.0, None, 7.7, 0.5, 8.0, true), // 8 − 0.4
+            ("count", Range, 1.0, Some(2.0), 1.0, 1.0, 1.0, true),
+            ("count", Range, 1.0, Some(2.0), 3.0, 1.0, 1.0, false),
+            ("point_change", AtLeast, 1.0, None, 0.4, 0.5, 0.5, false),
+        ];
+        for (kind, c, v, max, cur, share, expected, ok) in cases {
+            let a = attainment(kind, c, v, max, cur, share, &t);
+            assert!(
+                (a.expected - expected).abs() < 1e-9,
+                "{kind} {c:?} {v}: expected {}",
+                a.expected
+            );
+            assert_eq!(a.on_track, ok, "{kind} {c:?} {v} at {cur}");
+        }
+    }
+
+    #[test]
+    fn metrics_and_rankings() {
+        let m = reporting_metrics(20, 18, 15);
+        assert_eq!((m.reporting_rate, m.on_time_rate), (0.9, 0.75));
+        assert_eq!(reporting_metrics(0, 0, 0).reporting_rate, 1.0);
+        let rec =
+            |unit: &str, on_time: usize, green: usize, red: usize, owed: usize, resolved: usize| {
+                UnitRecord {
+                    unit: unit.into(),
+                    metrics: reporting_metrics(10, 10, on_time),
+                    green,
+                    yellow: 10 - green - red,
+                    red,
+                    requests_owed: owed,
+                    requests_resolved: resolved,
+                }
+            };
+        // Hand-computed: A = 40·1.0 + 40·0.8 + 20·1.0 − 0 = 92
+        //                B = 40·0.5 + 40·0.5 + 20·0.5 − 5·2 = 40
+        //                C = 40·0.9 + 40·0.6 + 20·1.0 − 5·1 = 75
+        let ranked = rank(vec![
+            rec("B", 5, 5, 2, 2, 1),
+            rec("A", 10, 8, 0, 0, 0),
+            rec("C", 9, 6, 1, 1, 1),
+        ]);
+        let order: Vec<(&str, f64)> = ranked.iter().map(|r| (r.unit.as_str(), r.score)).collect();
+        assert_eq!(order, vec![("A", 92.0), ("C", 75.0), ("B", 40.0)]);
+        assert_eq!(ranked[2].rank, 3);
+    }
+
+    #[test]
+    fn four_rates_by_hand() {
+        let p = |planned, secured, started, paid, physical| ProjectFigures {
+            planned_investment: planned,
+            funds_secured: secured,
+            started,
+            funds_paid: paid,
+            physical_progress: physical,
+        };
+        let r = four_rates(&[
+            p(100.0, 50.0, true, 25.0, 40.0),
+            p(300.0, 0.0, false, 0.0, 0.0),
+            p(100.0, 50.0, true, 50.0, 80.0),
+            p(0.0, 0.0, true, 0.0, 20.0),
+        ]);
+        assert_eq!(r.projects, 4);
+        assert_eq!(r.funding_secured_share, 0.5); // 2 of 4
+        assert_eq!(r.start_rate, 0.75); // 3 of 4
+        assert_eq!(r.disbursement_rate, 0.75); // 75 / 100
+        assert!((r.physical_completion_rate - 0.24).abs() < 1e-9); // (40·100 + 0·300 + 80·100 + 20·0) / 500 / 100
+        assert_eq!(four_rates(&[]), FourRates::default());
+    }
+}
