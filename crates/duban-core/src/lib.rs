@@ -3,6 +3,7 @@
 //! Nothing here touches a database or the network. Types parse instead of
 //! validate: a [`names::UnitName`] that exists is a valid unit name.
 
+pub mod cycles;
 pub mod dates;
 pub mod diff;
 pub mod evaluation;

@@ -4,6 +4,7 @@
 //! both accept), in the spirit of miniflux. Every row belongs to a region;
 //! nothing is overwritten without an audit entry; deletions are soft.
 
+mod dispatch;
 mod import;
 mod lists;
 mod migrate;
@@ -14,6 +15,7 @@ pub mod testing;
 mod units;
 mod users;
 
+pub use dispatch::{CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected, Report, ReportInput, TaskEvaluation};
 pub use import::{ImportReport, TaskChange};
 pub use lists::{ListItem, NewListItem};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};

@@ -6,6 +6,7 @@ use crate::{now, Result, Store};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_ledger.sql")),
     (2, include_str!("../migrations/0002_ledger_versions.sql")),
+    (3, include_str!("../migrations/0003_dispatch.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.
