@@ -91,14 +91,22 @@ mod tests {
     fn holidays_move_due_dates_earlier() {
         // 2025-10-01..07 National Day: a cycle due on 2025-10-03 moves to 09-30.
         let holidays: Vec<Date> = (1..=7).map(|i| Date::new(2025, 10, i).unwrap()).collect();
-        let cycles = schedule(Cadence::Biweekly, d("2025-09-22"), d("2025-10-05"), &holidays);
+        let cycles = schedule(
+            Cadence::Biweekly,
+            d("2025-09-22"),
+            d("2025-10-05"),
+            &holidays,
+        );
         assert_eq!(cycles, vec![(d("2025-09-22"), d("2025-09-30"))]);
     }
 
     #[test]
     fn monthly_and_quarterly() {
         let m = schedule(Cadence::Monthly, d("2025-01-01"), d("2025-03-31"), &[]);
-        assert_eq!(m.iter().map(|c| c.1.to_string()).collect::<Vec<_>>(), vec!["2025-01-31", "2025-02-28", "2025-03-31"]);
+        assert_eq!(
+            m.iter().map(|c| c.1.to_string()).collect::<Vec<_>>(),
+            vec!["2025-01-31", "2025-02-28", "2025-03-31"]
+        );
         let q = schedule(Cadence::Quarterly, d("2025-01-01"), d("2025-12-31"), &[]);
         assert_eq!(q.len(), 4);
         assert_eq!(q[3].1.to_string(), "2025-12-31");

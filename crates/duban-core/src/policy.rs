@@ -34,6 +34,15 @@ pub enum Action {
     CorrectAssignment { campaign: Option<u32> },
     /// Add users and tokens.
     ManageUsers,
+    /// Open, schedule and close a campaign's dispatch cycles.
+    ManageCycles { campaign: Option<u32> },
+    /// Fill in a unit's report on a task of a campaign.
+    WriteReport {
+        unit_id: String,
+        campaign: Option<u32>,
+    },
+    /// Accept or return reports, answer coordination requests, of a campaign.
+    ReviewReport { campaign: Option<u32> },
 }
 
 impl Action {
@@ -66,7 +75,10 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
             "领导账号只能查看。/ Leader accounts are read-only.",
         )),
         (Role::Office, Action::WriteListItem { campaign, .. })
-        | (Role::Office, Action::CorrectAssignment { campaign }) => {
+        | (Role::Office, Action::CorrectAssignment { campaign })
+        | (Role::Office, Action::ManageCycles { campaign })
+        | (Role::Office, Action::WriteReport { campaign, .. })
+        | (Role::Office, Action::ReviewReport { campaign }) => {
             if campaign.is_some() && *campaign == p.campaign {
                 Ok(())
             } else {
@@ -75,7 +87,8 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
                 ))
             }
         }
-        (Role::Reporter, Action::WriteListItem { unit_id, .. }) => {
+        (Role::Reporter, Action::WriteListItem { unit_id, .. })
+        | (Role::Reporter, Action::WriteReport { unit_id, .. }) => {
             if p.unit_id.as_deref() == Some(unit_id.as_str()) {
                 Ok(())
             } else {
@@ -119,6 +132,22 @@ mod tests {
         };
         let fix_own = Action::CorrectAssignment { campaign: Some(1) };
         let fix_other = Action::CorrectAssignment { campaign: Some(2) };
+        let cycles_own = Action::ManageCycles { campaign: Some(1) };
+        let cycles_other = Action::ManageCycles { campaign: Some(2) };
+        let report_own_unit = Action::WriteReport {
+            unit_id: "unit-a".into(),
+            campaign: Some(1),
+        };
+        let report_other_unit = Action::WriteReport {
+            unit_id: "unit-b".into(),
+            campaign: Some(1),
+        };
+        let report_other_campaign = Action::WriteReport {
+            unit_id: "unit-b".into(),
+            campaign: Some(2),
+        };
+        let review_own = Action::ReviewReport { campaign: Some(1) };
+        let review_other = Action::ReviewReport { campaign: Some(2) };
         use Role::*;
         // (role, action, allowed), decided by hand from the rules.
         let table = [
@@ -147,6 +176,22 @@ mod tests {
             (Leader, &own_item, false),
             (Leader, &fix_own, false),
             (Leader, &Action::ManageUsers, false),
+            (Admin, &cycles_other, true),
+            (Office, &cycles_own, true),
+            (Office, &cycles_other, false),
+            (Reporter, &cycles_own, false),
+            (Leader, &cycles_own, false),
+            (Admin, &report_other_unit, true),
+            (Office, &report_own_unit, true),
+            (Office, &report_other_campaign, false),
+            (Reporter, &report_own_unit, true),
+            (Reporter, &report_other_unit, false),
+            (Leader, &report_own_unit, false),
+            (Admin, &review_other, true),
+            (Office, &review_own, true),
+            (Office, &review_other, false),
+            (Reporter, &review_own, false),
+            (Leader, &review_own, false),
         ];
         for (role, action, allowed) in table {
             assert_eq!(

@@ -2,7 +2,9 @@
 //! and evaluation. Reports are versioned: every save is a new row, nothing
 //! is overwritten, and a save against a stale version is refused.
 
-use crate::{audit, get_i64, get_opt_f64, get_opt_str, get_str, new_id, now, Result, Store, StoreError};
+use crate::{
+    audit, get_i64, get_opt_f64, get_opt_str, get_str, new_id, now, Result, Store, StoreError,
+};
 use duban_core::cycles::{schedule, Cadence};
 use duban_core::dates::Date;
 use duban_core::evaluation::{self, Light, LightInput, Status, Thresholds};
@@ -157,7 +159,11 @@ fn report_from(r: &sqlx::any::AnyRow, cycle_closed: bool) -> Report {
         unit_id: get_str(r, "unit_id"),
         unit: get_str(r, "unit"),
         version: get_i64(r, "version"),
-        state: if cycle_closed && state != "draft" { "locked".into() } else { state },
+        state: if cycle_closed && state != "draft" {
+            "locked".into()
+        } else {
+            state
+        },
         status: get_str(r, "status"),
         completion: get_opt_f64(r, "completion").unwrap_or(0.0),
         current_value: get_opt_f64(r, "current_value"),
@@ -182,7 +188,12 @@ const REPORT_COLUMNS: &str = "r.id, r.cycle_id, r.task_id, r.unit_id, u.name AS 
 
 impl Store {
     async fn plan_numbers(&self, region_id: &str) -> Result<HashMap<String, i64>> {
-        Ok(self.plans(region_id).await?.into_iter().map(|p| (p.id, p.no)).collect())
+        Ok(self
+            .plans(region_id)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.no))
+            .collect())
     }
 
     async fn plan_id(&self, region_id: &str, plan_no: i64) -> Result<String> {
@@ -191,18 +202,28 @@ impl Store {
             .into_iter()
             .find(|p| p.no == plan_no)
             .map(|p| p.id)
-            .ok_or_else(|| StoreError::NotFound(format!("本区域没有编号为 {plan_no} 的方案。/ No plan number {plan_no}.")))
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "本区域没有编号为 {plan_no} 的方案。/ No plan number {plan_no}."
+                ))
+            })
     }
 
     /// Cadence and light thresholds of a plan (biweekly and the defaults
     /// until set).
-    pub async fn plan_settings(&self, region_id: &str, plan_no: i64) -> Result<(Cadence, Thresholds)> {
+    pub async fn plan_settings(
+        &self,
+        region_id: &str,
+        plan_no: i64,
+    ) -> Result<(Cadence, Thresholds)> {
         let plan_id = self.plan_id(region_id, plan_no).await?;
-        let row = sqlx::query("SELECT cadence, thresholds FROM plan_settings WHERE region_id = $1 AND plan_id = $2")
-            .bind(region_id)
-            .bind(&plan_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT cadence, thresholds FROM plan_settings WHERE region_id = $1 AND plan_id = $2",
+        )
+        .bind(region_id)
+        .bind(&plan_id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(match row {
             Some(r) => (
                 Cadence::parse(&get_str(&r, "cadence")).unwrap_or(Cadence::Biweekly),
@@ -212,7 +233,14 @@ impl Store {
         })
     }
 
-    pub async fn set_plan_settings(&self, region_id: &str, plan_no: i64, cadence: Cadence, thresholds: Thresholds, actor: &str) -> Result<()> {
+    pub async fn set_plan_settings(
+        &self,
+        region_id: &str,
+        plan_no: i64,
+        cadence: Cadence,
+        thresholds: Thresholds,
+        actor: &str,
+    ) -> Result<()> {
         let plan_id = self.plan_id(region_id, plan_no).await?;
         let mut tx = self.begin().await?;
         sqlx::query(
@@ -225,12 +253,28 @@ impl Store {
         .bind(serde_json::to_string(&thresholds).unwrap_or_default())
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, region_id, actor, "plan.settings", "plan", &plan_id, None, Some(json!({ "cadence": cadence, "thresholds": thresholds }))).await?;
+        audit(
+            &mut tx,
+            region_id,
+            actor,
+            "plan.settings",
+            "plan",
+            &plan_id,
+            None,
+            Some(json!({ "cadence": cadence, "thresholds": thresholds })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn add_holiday(&self, region_id: &str, day: Date, name: &str, actor: &str) -> Result<()> {
+    pub async fn add_holiday(
+        &self,
+        region_id: &str,
+        day: Date,
+        name: &str,
+        actor: &str,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query("INSERT INTO holidays (region_id, day, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(region_id)
@@ -238,7 +282,17 @@ impl Store {
             .bind(name)
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, region_id, actor, "holiday.add", "region", region_id, None, Some(json!({ "day": day, "name": name }))).await?;
+        audit(
+            &mut tx,
+            region_id,
+            actor,
+            "holiday.add",
+            "region",
+            region_id,
+            None,
+            Some(json!({ "day": day, "name": name })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -249,7 +303,11 @@ impl Store {
             .bind(region_id)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(|r| cycle_from(r, &plans)).filter(|c| plan_no.is_none_or(|p| p == c.plan)).collect())
+        Ok(rows
+            .iter()
+            .map(|r| cycle_from(r, &plans))
+            .filter(|c| plan_no.is_none_or(|p| p == c.plan))
+            .collect())
     }
 
     pub async fn cycle(&self, region_id: &str, id: &str) -> Result<Cycle> {
@@ -261,20 +319,34 @@ impl Store {
     }
 
     /// Opens one cycle (a regular one, or an extra 临时调度).
-    pub async fn open_cycle(&self, region_id: &str, plan_no: i64, opens_on: Date, due_on: Date, kind: &str, actor: &str) -> Result<Cycle> {
+    pub async fn open_cycle(
+        &self,
+        region_id: &str,
+        plan_no: i64,
+        opens_on: Date,
+        due_on: Date,
+        kind: &str,
+        actor: &str,
+    ) -> Result<Cycle> {
         if due_on < opens_on {
-            return Err(invalid("截止日期不能早于开始日期。/ due_on is before opens_on."));
+            return Err(invalid(
+                "截止日期不能早于开始日期。/ due_on is before opens_on.",
+            ));
         }
         if kind != "regular" && kind != "extra" {
-            return Err(invalid("周期类型只能是 regular 或 extra。/ kind is regular or extra."));
+            return Err(invalid(
+                "周期类型只能是 regular 或 extra。/ kind is regular or extra.",
+            ));
         }
         let plan_id = self.plan_id(region_id, plan_no).await?;
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS n FROM cycles WHERE region_id = $1 AND plan_id = $2")
-            .bind(region_id)
-            .bind(&plan_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) AS n FROM cycles WHERE region_id = $1 AND plan_id = $2",
+        )
+        .bind(region_id)
+        .bind(&plan_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let seq = get_i64(&row, "n") + 1;
         let id = new_id();
         sqlx::query(
@@ -297,7 +369,14 @@ impl Store {
 
     /// Opens the plan's regular cycles from `from` to `to` by its cadence,
     /// skipping holidays for due dates; existing cycles are kept.
-    pub async fn schedule_cycles(&self, region_id: &str, plan_no: i64, from: Date, to: Date, actor: &str) -> Result<Vec<Cycle>> {
+    pub async fn schedule_cycles(
+        &self,
+        region_id: &str,
+        plan_no: i64,
+        from: Date,
+        to: Date,
+        actor: &str,
+    ) -> Result<Vec<Cycle>> {
         let (cadence, _) = self.plan_settings(region_id, plan_no).await?;
         let holidays: Vec<Date> = sqlx::query("SELECT day FROM holidays WHERE region_id = $1")
             .bind(region_id)
@@ -306,11 +385,19 @@ impl Store {
             .iter()
             .filter_map(|r| Date::parse(&get_str(r, "day")))
             .collect();
-        let existing: HashSet<String> = self.cycles(region_id, Some(plan_no)).await?.into_iter().map(|c| c.opens_on).collect();
+        let existing: HashSet<String> = self
+            .cycles(region_id, Some(plan_no))
+            .await?
+            .into_iter()
+            .map(|c| c.opens_on)
+            .collect();
         let mut out = Vec::new();
         for (opens, due) in schedule(cadence, from, to, &holidays) {
             if !existing.contains(&opens.to_string()) {
-                out.push(self.open_cycle(region_id, plan_no, opens, due, "regular", actor).await?);
+                out.push(
+                    self.open_cycle(region_id, plan_no, opens, due, "regular", actor)
+                        .await?,
+                );
             }
         }
         Ok(out)
@@ -321,20 +408,40 @@ impl Store {
     /// units it covers.
     pub async fn expected_reports(&self, region_id: &str, cycle: &Cycle) -> Result<Vec<Expected>> {
         let units = self.units(region_id).await?;
-        let tasks = self.tasks(region_id, &crate::TaskFilter { plan: Some(cycle.plan), ..Default::default() }).await?;
+        let tasks = self
+            .tasks(
+                region_id,
+                &crate::TaskFilter {
+                    plan: Some(cycle.plan),
+                    ..Default::default()
+                },
+            )
+            .await?;
         let mut out = Vec::new();
         for t in &tasks {
             let mut seen = HashSet::new();
             for (role, refs) in [("lead", &t.lead_units), ("co", &t.co_units)] {
                 for r in refs {
                     let members: Vec<(&str, &str)> = if r.kind == "group" {
-                        units.iter().filter(|u| u.kind != "group" && groups::covers(&r.name, &u.name, &u.kind)).map(|u| (u.id.as_str(), u.name.as_str())).collect()
+                        units
+                            .iter()
+                            .filter(|u| {
+                                u.kind != "group" && groups::covers(&r.name, &u.name, &u.kind)
+                            })
+                            .map(|u| (u.id.as_str(), u.name.as_str()))
+                            .collect()
                     } else {
                         vec![(r.id.as_str(), r.name.as_str())]
                     };
                     for (id, name) in members {
                         if seen.insert(id.to_string()) {
-                            out.push(Expected { task_id: t.id.clone(), task: t.title.clone(), unit_id: id.into(), unit: name.into(), role: role.into() });
+                            out.push(Expected {
+                                task_id: t.id.clone(),
+                                task: t.title.clone(),
+                                unit_id: id.into(),
+                                unit: name.into(),
+                                role: role.into(),
+                            });
                         }
                     }
                 }
@@ -349,44 +456,90 @@ impl Store {
             "SELECT {REPORT_COLUMNS} FROM reports r JOIN units u ON u.region_id = r.region_id AND u.id = r.unit_id \
              WHERE r.region_id = $1 AND r.cycle_id = $2 AND r.superseded_at IS NULL ORDER BY r.created_at"
         );
-        let rows = sqlx::query(&sql).bind(region_id).bind(&cycle.id).fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| report_from(r, cycle.status == "closed")).collect())
+        let rows = sqlx::query(&sql)
+            .bind(region_id)
+            .bind(&cycle.id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| report_from(r, cycle.status == "closed"))
+            .collect())
     }
 
     /// Every version of one unit's report on one task in one cycle, oldest first.
-    pub async fn report_history(&self, region_id: &str, cycle: &Cycle, task_id: &str, unit_key: &str) -> Result<Vec<Report>> {
+    pub async fn report_history(
+        &self,
+        region_id: &str,
+        cycle: &Cycle,
+        task_id: &str,
+        unit_key: &str,
+    ) -> Result<Vec<Report>> {
         let unit = self.unit(region_id, unit_key).await?;
         let sql = format!(
             "SELECT {REPORT_COLUMNS} FROM reports r JOIN units u ON u.region_id = r.region_id AND u.id = r.unit_id \
              WHERE r.region_id = $1 AND r.cycle_id = $2 AND r.task_id = $3 AND r.unit_id = $4 ORDER BY r.version"
         );
-        let rows = sqlx::query(&sql).bind(region_id).bind(&cycle.id).bind(task_id).bind(&unit.id).fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| report_from(r, cycle.status == "closed")).collect())
+        let rows = sqlx::query(&sql)
+            .bind(region_id)
+            .bind(&cycle.id)
+            .bind(task_id)
+            .bind(&unit.id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| report_from(r, cycle.status == "closed"))
+            .collect())
     }
 
     /// Saves a report: a draft, or submitted for review (marked late after
     /// the due date). Refused when the cycle is closed, when the unit owes
     /// no report on the task, or when `input.version` is not the current one.
-    pub async fn save_report(&self, region_id: &str, cycle_id: &str, task_id: &str, unit_key: &str, input: &ReportInput, actor: &str, today: Date) -> Result<Report> {
+    pub async fn save_report(
+        &self,
+        region_id: &str,
+        cycle_id: &str,
+        task_id: &str,
+        unit_key: &str,
+        input: &ReportInput,
+        actor: &str,
+        today: Date,
+    ) -> Result<Report> {
         Status::parse(&input.status)
             .ok_or_else(|| invalid("状态应为 not_started、in_progress、done、behind、blocked 之一。/ status must be not_started, in_progress, done, behind or blocked."))?;
         if !(0.0..=100.0).contains(&input.completion) || !input.completion.is_finite() {
-            return Err(invalid("完成比例应在 0 到 100 之间。/ completion must be within 0..100."));
+            return Err(invalid(
+                "完成比例应在 0 到 100 之间。/ completion must be within 0..100.",
+            ));
         }
         if input.current_value.is_some_and(|v| !v.is_finite()) {
-            return Err(invalid("current_value 必须是数值。/ current_value must be a number."));
+            return Err(invalid(
+                "current_value 必须是数值。/ current_value must be a number.",
+            ));
         }
         let texts = [&input.progress, &input.problems, &input.next_steps];
-        if texts.iter().any(|t| t.chars().count() > 5000) || input.coordination.iter().any(|c| c.text.trim().is_empty() || c.to.trim().is_empty()) {
+        if texts.iter().any(|t| t.chars().count() > 5000)
+            || input
+                .coordination
+                .iter()
+                .any(|c| c.text.trim().is_empty() || c.to.trim().is_empty())
+        {
             return Err(invalid("文字过长（每项不超过 5000 字），或协调事项缺少对象/内容。/ Text too long, or a coordination request lacks its addressee or text."));
         }
         let cycle = self.cycle(region_id, cycle_id).await?;
         if cycle.status == "closed" {
-            return Err(StoreError::Conflict("该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked.".into()));
+            return Err(StoreError::Conflict(
+                "该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked."
+                    .into(),
+            ));
         }
         let unit = self.unit(region_id, unit_key).await?;
         let expected = self.expected_reports(region_id, &cycle).await?;
-        if !expected.iter().any(|e| e.task_id == task_id && e.unit_id == unit.id) {
+        if !expected
+            .iter()
+            .any(|e| e.task_id == task_id && e.unit_id == unit.id)
+        {
             return Err(StoreError::NotFound(format!("“{}”在本周期不需要填报该任务。/ This unit owes no report on this task in this cycle.", unit.name)));
         }
         let due = Date::parse(&cycle.due_on).expect("stored dates are valid");
@@ -468,18 +621,36 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.report_history(region_id, &cycle, task_id, &unit.id).await?.pop().ok_or_else(|| invalid("report vanished"))
+        self.report_history(region_id, &cycle, task_id, &unit.id)
+            .await?
+            .pop()
+            .ok_or_else(|| invalid("report vanished"))
     }
 
     /// Accepts or returns a submitted report (审核 / 退回), as a new version.
     #[allow(clippy::too_many_arguments)]
-    pub async fn review_report(&self, region_id: &str, cycle_id: &str, task_id: &str, unit_key: &str, accept: bool, comment: &str, version: i64, actor: &str) -> Result<Report> {
+    pub async fn review_report(
+        &self,
+        region_id: &str,
+        cycle_id: &str,
+        task_id: &str,
+        unit_key: &str,
+        accept: bool,
+        comment: &str,
+        version: i64,
+        actor: &str,
+    ) -> Result<Report> {
         let cycle = self.cycle(region_id, cycle_id).await?;
         if cycle.status == "closed" {
-            return Err(StoreError::Conflict("该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked.".into()));
+            return Err(StoreError::Conflict(
+                "该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked."
+                    .into(),
+            ));
         }
         if !accept && comment.trim().is_empty() {
-            return Err(invalid("退回时必须写明原因。/ Returning a report needs a comment."));
+            return Err(invalid(
+                "退回时必须写明原因。/ Returning a report needs a comment.",
+            ));
         }
         let unit = self.unit(region_id, unit_key).await?;
         let mut tx = self.begin().await?;
@@ -496,7 +667,9 @@ impl Store {
             return Err(StoreError::Conflict(format!("该填报已更新为第 {current_version} 版，请刷新后再审核。/ The report changed (now version {current_version}); reload.")));
         }
         if get_str(&current, "state") != "submitted" {
-            return Err(StoreError::Conflict("只能审核已报送的填报。/ Only submitted reports can be reviewed.".into()));
+            return Err(StoreError::Conflict(
+                "只能审核已报送的填报。/ Only submitted reports can be reviewed.".into(),
+            ));
         }
         let at = now();
         sqlx::query("UPDATE reports SET superseded_at = $1 WHERE region_id = $2 AND id = $3")
@@ -520,17 +693,42 @@ impl Store {
         .bind(get_str(&current, "id"))
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, region_id, actor, if accept { "report.accept" } else { "report.return" }, "report", &id, None, Some(json!({ "comment": comment, "version": current_version + 1 }))).await?;
+        audit(
+            &mut tx,
+            region_id,
+            actor,
+            if accept {
+                "report.accept"
+            } else {
+                "report.return"
+            },
+            "report",
+            &id,
+            None,
+            Some(json!({ "comment": comment, "version": current_version + 1 })),
+        )
+        .await?;
         tx.commit().await?;
-        self.report_history(region_id, &cycle, task_id, &unit.id).await?.pop().ok_or_else(|| invalid("report vanished"))
+        self.report_history(region_id, &cycle, task_id, &unit.id)
+            .await?
+            .pop()
+            .ok_or_else(|| invalid("report vanished"))
     }
 
     /// Closes a cycle: its reports lock, and its lights are kept so that the
     /// next cycle can tell a recovery (red → yellow) from a steady state.
-    pub async fn close_cycle(&self, region_id: &str, cycle_id: &str, today: Date, actor: &str) -> Result<Evaluation> {
+    pub async fn close_cycle(
+        &self,
+        region_id: &str,
+        cycle_id: &str,
+        today: Date,
+        actor: &str,
+    ) -> Result<Evaluation> {
         let cycle = self.cycle(region_id, cycle_id).await?;
         if cycle.status == "closed" {
-            return Err(StoreError::Conflict("该调度周期已关闭。/ The cycle is already closed.".into()));
+            return Err(StoreError::Conflict(
+                "该调度周期已关闭。/ The cycle is already closed.".into(),
+            ));
         }
         let eval = self.evaluate(region_id, &cycle, today).await?;
         let mut tx = self.begin().await?;
@@ -544,21 +742,39 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("UPDATE cycles SET status = 'closed', closed_at = $1 WHERE region_id = $2 AND id = $3")
-            .bind(now())
-            .bind(region_id)
-            .bind(cycle_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE cycles SET status = 'closed', closed_at = $1 WHERE region_id = $2 AND id = $3",
+        )
+        .bind(now())
+        .bind(region_id)
+        .bind(cycle_id)
+        .execute(&mut *tx)
+        .await?;
         audit(&mut tx, region_id, actor, "cycle.close", "cycle", cycle_id, None, Some(json!({ "green": eval.green, "yellow": eval.yellow, "red": eval.red, "reporting_rate": eval.metrics.reporting_rate }))).await?;
         tx.commit().await?;
-        Ok(Evaluation { cycle: self.cycle(region_id, cycle_id).await?, ..eval })
+        Ok(Evaluation {
+            cycle: self.cycle(region_id, cycle_id).await?,
+            ..eval
+        })
     }
 
     /// Lights, reporting metrics, ranking and four rates of a cycle as of `today`.
-    pub async fn evaluate(&self, region_id: &str, cycle: &Cycle, today: Date) -> Result<Evaluation> {
+    pub async fn evaluate(
+        &self,
+        region_id: &str,
+        cycle: &Cycle,
+        today: Date,
+    ) -> Result<Evaluation> {
         let (_, thresholds) = self.plan_settings(region_id, cycle.plan).await?;
-        let tasks = self.tasks(region_id, &crate::TaskFilter { plan: Some(cycle.plan), ..Default::default() }).await?;
+        let tasks = self
+            .tasks(
+                region_id,
+                &crate::TaskFilter {
+                    plan: Some(cycle.plan),
+                    ..Default::default()
+                },
+            )
+            .await?;
         let expected = self.expected_reports(region_id, cycle).await?;
         let reports = self.current_reports(region_id, cycle).await?;
         // Every submitted version counts for the reporting metrics, so a
@@ -568,16 +784,37 @@ impl Store {
             .bind(&cycle.id)
             .fetch_all(&self.pool)
             .await?;
-        let submitted: HashMap<(String, String), bool> = submitted.iter().map(|r| ((get_str(r, "task_id"), get_str(r, "unit_id")), get_i64(r, "late") == 0)).collect();
-        let previous: HashMap<String, Light> = match self.cycles(region_id, Some(cycle.plan)).await?.into_iter().filter(|c| c.seq < cycle.seq).max_by_key(|c| c.seq) {
-            Some(prev) => sqlx::query("SELECT task_id, light FROM task_lights WHERE region_id = $1 AND cycle_id = $2")
-                .bind(region_id)
-                .bind(&prev.id)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .filter_map(|r| Some((get_str(r, "task_id"), serde_json::from_value(json!(get_str(r, "light"))).ok()?)))
-                .collect(),
+        let submitted: HashMap<(String, String), bool> = submitted
+            .iter()
+            .map(|r| {
+                (
+                    (get_str(r, "task_id"), get_str(r, "unit_id")),
+                    get_i64(r, "late") == 0,
+                )
+            })
+            .collect();
+        let previous: HashMap<String, Light> = match self
+            .cycles(region_id, Some(cycle.plan))
+            .await?
+            .into_iter()
+            .filter(|c| c.seq < cycle.seq)
+            .max_by_key(|c| c.seq)
+        {
+            Some(prev) => sqlx::query(
+                "SELECT task_id, light FROM task_lights WHERE region_id = $1 AND cycle_id = $2",
+            )
+            .bind(region_id)
+            .bind(&prev.id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    get_str(r, "task_id"),
+                    serde_json::from_value(json!(get_str(r, "light"))).ok()?,
+                ))
+            })
+            .collect(),
             None => HashMap::new(),
         };
         let doc_date = sqlx::query("SELECT d.doc_date FROM plans p JOIN documents d ON d.region_id = p.region_id AND d.id = p.document_id WHERE p.region_id = $1 AND p.id = $2")
@@ -591,16 +828,29 @@ impl Store {
         let mut task_evals = Vec::new();
         let mut lights_by_lead: HashMap<String, (usize, usize, usize)> = HashMap::new();
         for t in &tasks {
-            let Some(lead) = t.lead_units.first() else { continue };
-            let report = reports.iter().find(|r| r.task_id == t.id && r.unit_id == lead.id && r.state != "draft");
+            let Some(lead) = t.lead_units.first() else {
+                continue;
+            };
+            let report = reports
+                .iter()
+                .find(|r| r.task_id == t.id && r.unit_id == lead.id && r.state != "draft");
             let deadline = t.due_date.as_deref().and_then(Date::parse);
             let tp = evaluation::time_progress(doc_date, deadline, today);
             let (status, completion) = match report {
-                Some(r) => (Status::parse(&r.status).unwrap_or(Status::InProgress), r.completion),
+                Some(r) => (
+                    Status::parse(&r.status).unwrap_or(Status::InProgress),
+                    r.completion,
+                ),
                 None => (Status::NotStarted, 0.0),
             };
             let verdict = evaluation::light(
-                &LightInput { status, completion, time_progress: tp, days_left: deadline.map(|d| d.days_since(today)), previous: previous.get(&t.id).copied() },
+                &LightInput {
+                    status,
+                    completion,
+                    time_progress: tp,
+                    days_left: deadline.map(|d| d.days_since(today)),
+                    previous: previous.get(&t.id).copied(),
+                },
                 &thresholds,
             );
             let entry = lights_by_lead.entry(lead.name.clone()).or_default();
@@ -614,7 +864,11 @@ impl Store {
                 title: t.title.clone(),
                 lead: lead.name.clone(),
                 light: verdict.light,
-                reason: if report.is_none() { format!("未报送。{}", verdict.reason) } else { verdict.reason },
+                reason: if report.is_none() {
+                    format!("未报送。{}", verdict.reason)
+                } else {
+                    verdict.reason
+                },
                 completion,
                 time_progress: (tp * 10.0).round() / 10.0,
                 reported: report.is_some(),
@@ -648,13 +902,29 @@ impl Store {
                 }
             })
             .collect();
-        let (exp, actual, on_time) = (expected.len(), expected.iter().filter(|e| submitted.contains_key(&(e.task_id.clone(), e.unit_id.clone()))).count(), expected.iter().filter(|e| submitted.get(&(e.task_id.clone(), e.unit_id.clone())) == Some(&true)).count());
+        let (exp, actual, on_time) = (
+            expected.len(),
+            expected
+                .iter()
+                .filter(|e| submitted.contains_key(&(e.task_id.clone(), e.unit_id.clone())))
+                .count(),
+            expected
+                .iter()
+                .filter(|e| submitted.get(&(e.task_id.clone(), e.unit_id.clone())) == Some(&true))
+                .count(),
+        );
         let projects = self.project_figures(region_id, cycle.plan).await?;
         Ok(Evaluation {
             as_of: today.to_string(),
             thresholds,
-            green: task_evals.iter().filter(|t| t.light == Light::Green).count(),
-            yellow: task_evals.iter().filter(|t| t.light == Light::Yellow).count(),
+            green: task_evals
+                .iter()
+                .filter(|t| t.light == Light::Green)
+                .count(),
+            yellow: task_evals
+                .iter()
+                .filter(|t| t.light == Light::Yellow)
+                .count(),
             red: task_evals.iter().filter(|t| t.light == Light::Red).count(),
             metrics: evaluation::reporting_metrics(exp, actual, on_time),
             tasks: task_evals,
@@ -664,7 +934,11 @@ impl Store {
         })
     }
 
-    async fn project_figures(&self, region_id: &str, plan_no: i64) -> Result<Vec<evaluation::ProjectFigures>> {
+    async fn project_figures(
+        &self,
+        region_id: &str,
+        plan_no: i64,
+    ) -> Result<Vec<evaluation::ProjectFigures>> {
         let plan_id = self.plan_id(region_id, plan_no).await?;
         let rows = sqlx::query(
             "SELECT l.planned_investment, l.funds_secured, l.started, l.funds_paid, l.physical_progress FROM list_items l \
@@ -682,7 +956,12 @@ impl Store {
                 evaluation::ProjectFigures {
                     planned_investment: get_opt_f64(r, "planned_investment").unwrap_or(0.0),
                     funds_secured: get_opt_f64(r, "funds_secured").unwrap_or(0.0),
-                    started: r.try_get::<Option<i64>, _>("started").ok().flatten().unwrap_or(0) != 0,
+                    started: r
+                        .try_get::<Option<i64>, _>("started")
+                        .ok()
+                        .flatten()
+                        .unwrap_or(0)
+                        != 0,
                     funds_paid: get_opt_f64(r, "funds_paid").unwrap_or(0.0),
                     physical_progress: get_opt_f64(r, "physical_progress").unwrap_or(0.0),
                 }
@@ -691,7 +970,11 @@ impl Store {
     }
 
     /// Coordination requests, optionally only `open` or `resolved` ones.
-    pub async fn coordination_requests(&self, region_id: &str, status: Option<&str>) -> Result<Vec<CoordinationRequest>> {
+    pub async fn coordination_requests(
+        &self,
+        region_id: &str,
+        status: Option<&str>,
+    ) -> Result<Vec<CoordinationRequest>> {
         let rows = sqlx::query(
             "SELECT c.id, c.task_id, u.name AS from_unit, c.addressed_to, c.text, c.status, c.answer, c.created_at FROM coordination_requests c \
              JOIN units u ON u.region_id = c.region_id AND u.id = c.from_unit_id WHERE c.region_id = $1 ORDER BY c.created_at",
@@ -715,7 +998,13 @@ impl Store {
             .collect())
     }
 
-    pub async fn resolve_request(&self, region_id: &str, id: &str, answer: &str, actor: &str) -> Result<CoordinationRequest> {
+    pub async fn resolve_request(
+        &self,
+        region_id: &str,
+        id: &str,
+        answer: &str,
+        actor: &str,
+    ) -> Result<CoordinationRequest> {
         if answer.trim().is_empty() {
             return Err(invalid("请填写答复。/ An answer is required."));
         }
@@ -729,10 +1018,26 @@ impl Store {
             .await?
             .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound("没有这个待办的协调事项。/ No such open coordination request.".into()));
+            return Err(StoreError::NotFound(
+                "没有这个待办的协调事项。/ No such open coordination request.".into(),
+            ));
         }
-        audit(&mut tx, region_id, actor, "coordination.resolve", "coordination_request", id, None, Some(json!({ "answer": answer }))).await?;
+        audit(
+            &mut tx,
+            region_id,
+            actor,
+            "coordination.resolve",
+            "coordination_request",
+            id,
+            None,
+            Some(json!({ "answer": answer })),
+        )
+        .await?;
         tx.commit().await?;
-        self.coordination_requests(region_id, None).await?.into_iter().find(|c| c.id == id).ok_or_else(|| invalid("request vanished"))
+        self.coordination_requests(region_id, None)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| invalid("request vanished"))
     }
 }

@@ -15,7 +15,10 @@ pub mod testing;
 mod units;
 mod users;
 
-pub use dispatch::{CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected, Report, ReportInput, TaskEvaluation};
+pub use dispatch::{
+    CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected, Report, ReportInput,
+    TaskEvaluation,
+};
 pub use import::{ImportReport, TaskChange};
 pub use lists::{ListItem, NewListItem};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};

@@ -29,57 +29,249 @@ fn input(version: i64, status: &str, completion: f64, submit: bool) -> ReportInp
 
 #[tokio::test]
 async fn a_full_cycle_on_both_databases() {
-    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sample/miluo-2025-qida-gongjian.txt")).unwrap();
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/sample/miluo-2025-qida-gongjian.txt"),
+    )
+    .unwrap();
     let plan = duban_plan::parse(&bytes, "miluo.txt").unwrap();
     for (backend, store) in fresh_stores().await {
-        let r = store.ensure_region(&RegionName::parse("汨罗市").unwrap(), None, "t").await.unwrap();
+        let r = store
+            .ensure_region(&RegionName::parse("汨罗市").unwrap(), None, "t")
+            .await
+            .unwrap();
         store.import(&r, &plan, "t").await.unwrap();
         // 26 biweekly cycles for campaign 1 over 2025.
-        let cycles = store.schedule_cycles(&r.id, 1, d("2025-01-06"), d("2025-12-31"), "t").await.unwrap();
+        let cycles = store
+            .schedule_cycles(&r.id, 1, d("2025-01-06"), d("2025-12-31"), "t")
+            .await
+            .unwrap();
         assert_eq!(cycles.len(), 26, "{backend}");
-        assert_eq!(store.schedule_cycles(&r.id, 1, d("2025-01-06"), d("2025-12-31"), "t").await.unwrap().len(), 0, "idempotent");
-        let extra = store.open_cycle(&r.id, 1, d("2025-02-10"), d("2025-02-12"), "extra", "t").await.unwrap();
+        assert_eq!(
+            store
+                .schedule_cycles(&r.id, 1, d("2025-01-06"), d("2025-12-31"), "t")
+                .await
+                .unwrap()
+                .len(),
+            0,
+            "idempotent"
+        );
+        let extra = store
+            .open_cycle(&r.id, 1, d("2025-02-10"), d("2025-02-12"), "extra", "t")
+            .await
+            .unwrap();
         assert_eq!((extra.kind.as_str(), extra.seq), ("extra", 27));
 
         let cycle = cycles[5].clone(); // 2025-03-17 .. 2025-03-28
-        assert_eq!((cycle.opens_on.as_str(), cycle.due_on.as_str()), ("2025-03-17", "2025-03-28"));
+        assert_eq!(
+            (cycle.opens_on.as_str(), cycle.due_on.as_str()),
+            ("2025-03-17", "2025-03-28")
+        );
         let expected = store.expected_reports(&r.id, &cycle).await.unwrap();
-        let tasks = store.tasks(&r.id, &TaskFilter { plan: Some(1), ..Default::default() }).await.unwrap();
-        let pairs: usize = tasks.iter().map(|t| t.lead_units.len() + t.co_units.iter().filter(|u| u.kind != "group").count()).sum();
-        assert_eq!(expected.len(), pairs, "{backend}: one report per task per responsible unit");
+        let tasks = store
+            .tasks(
+                &r.id,
+                &TaskFilter {
+                    plan: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let pairs: usize = tasks
+            .iter()
+            .map(|t| t.lead_units.len() + t.co_units.iter().filter(|u| u.kind != "group").count())
+            .sum();
+        assert_eq!(
+            expected.len(),
+            pairs,
+            "{backend}: one report per task per responsible unit"
+        );
 
         let task = &tasks[0]; // 推动增收减负: 市人社局 leads, 市发改局 co-owns
         assert_eq!(task.lead_units[0].name, "市人社局");
         let today = d("2025-03-25");
         // Lead submits, office returns, lead resubmits, office accepts.
-        let v1 = store.save_report(&r.id, &cycle.id, &task.id, "市人社局", &input(0, "in_progress", 20.0, true), "rsj", today).await.unwrap();
-        assert_eq!((v1.version, v1.state.as_str(), v1.late), (1, "submitted", false));
+        let v1 = store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市人社局",
+                &input(0, "in_progress", 20.0, true),
+                "rsj",
+                today,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (v1.version, v1.state.as_str(), v1.late),
+            (1, "submitted", false)
+        );
         // A co-unit reports to the lead on the same task.
-        store.save_report(&r.id, &cycle.id, &task.id, "市发改局", &input(0, "in_progress", 20.0, true), "fgj", today).await.unwrap();
-        let back = store.review_report(&r.id, &cycle.id, &task.id, "市人社局", false, "请补充就业数据", 1, "office1").await.unwrap();
-        assert_eq!((back.version, back.state.as_str(), back.review_comment.as_deref()), (2, "returned", Some("请补充就业数据")));
+        store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市发改局",
+                &input(0, "in_progress", 20.0, true),
+                "fgj",
+                today,
+            )
+            .await
+            .unwrap();
+        let back = store
+            .review_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市人社局",
+                false,
+                "请补充就业数据",
+                1,
+                "office1",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                back.version,
+                back.state.as_str(),
+                back.review_comment.as_deref()
+            ),
+            (2, "returned", Some("请补充就业数据"))
+        );
         // Returning without a reason is refused.
-        assert!(matches!(store.review_report(&r.id, &cycle.id, &task.id, "市人社局", false, " ", 2, "office1").await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            store
+                .review_report(
+                    &r.id,
+                    &cycle.id,
+                    &task.id,
+                    "市人社局",
+                    false,
+                    " ",
+                    2,
+                    "office1"
+                )
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
         // A stale edit (from version 1) is a conflict; nothing is overwritten.
-        let stale = store.save_report(&r.id, &cycle.id, &task.id, "市人社局", &input(1, "in_progress", 25.0, true), "rsj", today).await;
-        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{backend}: {stale:?}");
-        let v3 = store.save_report(&r.id, &cycle.id, &task.id, "市人社局", &input(2, "in_progress", 25.0, true), "rsj", today).await.unwrap();
-        let v4 = store.review_report(&r.id, &cycle.id, &task.id, "市人社局", true, "", v3.version, "office1").await.unwrap();
-        assert_eq!((v4.version, v4.state.as_str(), v4.completion), (4, "accepted", 25.0));
-        let history = store.report_history(&r.id, &cycle, &task.id, "市人社局").await.unwrap();
-        assert_eq!(history.iter().map(|h| h.state.as_str()).collect::<Vec<_>>(), vec!["submitted", "returned", "submitted", "accepted"]);
+        let stale = store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市人社局",
+                &input(1, "in_progress", 25.0, true),
+                "rsj",
+                today,
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict(_))),
+            "{backend}: {stale:?}"
+        );
+        let v3 = store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市人社局",
+                &input(2, "in_progress", 25.0, true),
+                "rsj",
+                today,
+            )
+            .await
+            .unwrap();
+        let v4 = store
+            .review_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市人社局",
+                true,
+                "",
+                v3.version,
+                "office1",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (v4.version, v4.state.as_str(), v4.completion),
+            (4, "accepted", 25.0)
+        );
+        let history = store
+            .report_history(&r.id, &cycle, &task.id, "市人社局")
+            .await
+            .unwrap();
+        assert_eq!(
+            history.iter().map(|h| h.state.as_str()).collect::<Vec<_>>(),
+            vec!["submitted", "returned", "submitted", "accepted"]
+        );
         // A unit that owes nothing on the task cannot report on it.
-        assert!(matches!(store.save_report(&r.id, &cycle.id, &task.id, "市林业局", &input(0, "done", 100.0, true), "x", today).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            store
+                .save_report(
+                    &r.id,
+                    &cycle.id,
+                    &task.id,
+                    "市林业局",
+                    &input(0, "done", 100.0, true),
+                    "x",
+                    today
+                )
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
         // Invalid values are refused.
-        assert!(store.save_report(&r.id, &cycle.id, &task.id, "市发改局", &input(1, "sleeping", 10.0, true), "x", today).await.is_err());
-        assert!(store.save_report(&r.id, &cycle.id, &task.id, "市发改局", &input(1, "in_progress", 120.0, true), "x", today).await.is_err());
+        assert!(store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市发改局",
+                &input(1, "sleeping", 10.0, true),
+                "x",
+                today
+            )
+            .await
+            .is_err());
+        assert!(store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市发改局",
+                &input(1, "in_progress", 120.0, true),
+                "x",
+                today
+            )
+            .await
+            .is_err());
 
         // A late report is accepted and marked late.
         let other = &tasks[1];
-        let late = store.save_report(&r.id, &cycle.id, &other.id, &other.lead_units[0].name, &input(0, "blocked", 10.0, true), "x", d("2025-03-31")).await.unwrap();
+        let late = store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &other.id,
+                &other.lead_units[0].name,
+                &input(0, "blocked", 10.0, true),
+                "x",
+                d("2025-03-31"),
+            )
+            .await
+            .unwrap();
         assert!(late.late);
 
-        let eval = store.close_cycle(&r.id, &cycle.id, d("2025-03-31"), "office1").await.unwrap();
+        let eval = store
+            .close_cycle(&r.id, &cycle.id, d("2025-03-31"), "office1")
+            .await
+            .unwrap();
         assert_eq!(eval.cycle.status, "closed");
         assert_eq!(eval.green + eval.yellow + eval.red, tasks.len());
         let first = eval.tasks.iter().find(|t| t.task_id == task.id).unwrap();
@@ -87,11 +279,34 @@ async fn a_full_cycle_on_both_databases() {
         let blocked = eval.tasks.iter().find(|t| t.task_id == other.id).unwrap();
         assert_eq!(blocked.light, Light::Red, "{backend}: blocked is red");
         // Metrics: 4 pairs reported of `pairs`; one of them late.
-        assert_eq!((eval.metrics.expected, eval.metrics.actual, eval.metrics.on_time), (pairs, 3, 2), "{backend}");
+        assert_eq!(
+            (
+                eval.metrics.expected,
+                eval.metrics.actual,
+                eval.metrics.on_time
+            ),
+            (pairs, 3, 2),
+            "{backend}"
+        );
         assert!(!eval.ranking.is_empty());
         // The closed cycle is locked.
-        let locked = store.save_report(&r.id, &cycle.id, &task.id, "市人社局", &input(4, "done", 100.0, true), "rsj", d("2025-04-01")).await;
+        let locked = store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                "市人社局",
+                &input(4, "done", 100.0, true),
+                "rsj",
+                d("2025-04-01"),
+            )
+            .await;
         assert!(matches!(locked, Err(StoreError::Conflict(_))));
-        assert!(store.current_reports(&r.id, &eval.cycle).await.unwrap().iter().all(|r| r.state == "locked"));
+        assert!(store
+            .current_reports(&r.id, &eval.cycle)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.state == "locked"));
     }
 }

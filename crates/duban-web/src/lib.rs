@@ -53,6 +53,40 @@ pub fn router(store: Store) -> Router {
         )
         .route(&format!("{region}/task-forces"), get(task_forces::list))
         .route(&format!("{region}/audit"), get(audit::list))
+        .route(
+            &format!("{region}/cycles"),
+            get(cycles::list).post(cycles::open),
+        )
+        .route(&format!("{region}/cycles/schedule"), post(cycles::schedule))
+        .route(
+            &format!("{region}/cycles/{{cycle}}/close"),
+            post(cycles::close),
+        )
+        .route(
+            &format!("{region}/cycles/{{cycle}}/evaluation"),
+            get(cycles::evaluation),
+        )
+        .route(&format!("{region}/cycles/{{cycle}}/due"), get(reports::due))
+        .route(
+            &format!("{region}/cycles/{{cycle}}/reports"),
+            get(reports::list),
+        )
+        .route(
+            &format!("{region}/cycles/{{cycle}}/reports/{{task}}/{{unit}}"),
+            get(reports::history).put(reports::save),
+        )
+        .route(
+            &format!("{region}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/review"),
+            post(reports::review),
+        )
+        .route(
+            &format!("{region}/coordination-requests"),
+            get(coordination::list),
+        )
+        .route(
+            &format!("{region}/coordination-requests/{{id}}/resolve"),
+            post(coordination::resolve),
+        )
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(AppState { store })

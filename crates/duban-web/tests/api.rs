@@ -16,6 +16,8 @@ struct App {
     /// A task of campaign 1 led by 市人社局, and one of campaign 2.
     task1: String,
     task2: String,
+    /// An open cycle of campaign 1, due in a week.
+    cycle1: String,
 }
 
 impl App {
@@ -106,6 +108,28 @@ async fn spawn(store: Store) -> App {
         .id
         .clone();
     let task2 = all.iter().find(|t| t.plan == 2).unwrap().id.clone();
+    let today = duban_core::dates::Date::parse("1970-01-01")
+        .unwrap()
+        .add_days(
+            (std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64
+                + 8 * 3600)
+                / 86_400,
+        );
+    let cycle1 = store
+        .open_cycle(
+            &region.id,
+            1,
+            today.add_days(-7),
+            today.add_days(7),
+            "regular",
+            "test",
+        )
+        .await
+        .unwrap()
+        .id;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(duban_web::serve(listener, store));
@@ -115,6 +139,7 @@ async fn spawn(store: Store) -> App {
         tokens,
         task1,
         task2,
+        cycle1,
     }
 }
 
@@ -138,7 +163,9 @@ async fn anonymous_callers_get_health_only() {
                 .path
                 .replace("{region}", "汨罗市")
                 .replace("{task}", &app.task1)
-                .replace("{unit}", "市发改局");
+                .replace("{unit}", "市发改局")
+                .replace("{cycle}", &app.cycle1)
+                .replace("{id}", "x");
             let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
             let (s, v) = app
                 .call(None, method, &path, route.body.as_ref().map(|_| json!({})))
@@ -189,7 +216,9 @@ async fn every_documented_read_works_and_filters_apply() {
                 let path = route
                     .path
                     .replace("{region}", "汨罗市")
-                    .replace("{task}", &app.task1);
+                    .replace("{task}", &app.task1)
+                    .replace("{cycle}", &app.cycle1)
+                    .replace("{unit}", "市人社局");
                 let (s, _) = app.call(Some("leader"), Method::GET, &path, None).await;
                 assert_eq!(s, StatusCode::OK, "{backend} GET {path}");
             }
@@ -423,5 +452,230 @@ async fn bad_requests_are_4xx_never_500() {
             )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+fn report(version: i64, completion: f64, submit: bool) -> Value {
+    json!({ "version": version, "status": "in_progress", "completion": completion, "progress": "推进中", "submit": submit,
+            "coordination": [{ "to": "市财政局", "text": "请协调资金" }] })
+}
+
+/// A full cycle over HTTP: office opens, lead and co-unit report, office
+/// returns, lead resubmits, office accepts and closes; plus a late report,
+/// a concurrent-edit 409 and a reporter writing another unit's report 403.
+#[tokio::test]
+async fn dispatch_cycle_over_http() {
+    for (backend, store) in fresh_stores().await {
+        let app = spawn(store).await;
+        let c = &app.cycle1;
+        let t = &app.task1;
+        let rsj = format!("{R}/cycles/{c}/reports/{t}/%E5%B8%82%E4%BA%BA%E7%A4%BE%E5%B1%80"); // 市人社局
+        let fgj = format!("{R}/cycles/{c}/reports/{t}/%E5%B8%82%E5%8F%91%E6%94%B9%E5%B1%80"); // 市发改局 (co-unit)
+                                                                                              // What 市人社局 owes now.
+        let (s, due) = app
+            .call(
+                Some("rsj"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/due"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            due.as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["task_id"] == t.as_str() && d["role"] == "lead"),
+            "{backend}: {due}"
+        );
+        // Reporter of another unit: 403.
+        let (s, _) = app
+            .call(Some("fgj"), Method::PUT, &rsj, Some(report(0, 10.0, true)))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{backend}");
+        let (s, v1) = app
+            .call(Some("rsj"), Method::PUT, &rsj, Some(report(0, 30.0, true)))
+            .await;
+        assert_eq!(
+            (s, v1["version"].as_i64(), v1["late"].as_bool()),
+            (StatusCode::OK, Some(1), Some(false)),
+            "{backend}: {v1}"
+        );
+        let (s, _) = app
+            .call(Some("fgj"), Method::PUT, &fgj, Some(report(0, 30.0, true)))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: co-unit reports");
+        // Concurrent edit: two editors start from version 1; the second gets 409.
+        let (s, _) = app
+            .call(Some("rsj"), Method::PUT, &rsj, Some(report(1, 35.0, false)))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, conflict) = app
+            .call(Some("rsj"), Method::PUT, &rsj, Some(report(1, 40.0, true)))
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{backend}: {conflict}");
+        assert!(conflict["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("已被他人修改"));
+        let (s, v3) = app
+            .call(Some("rsj"), Method::PUT, &rsj, Some(report(2, 40.0, true)))
+            .await;
+        assert_eq!((s, v3["version"].as_i64()), (StatusCode::OK, Some(3)));
+        // Review: a reporter may not; the campaign's office returns, then accepts.
+        let (s, _) = app
+            .call(
+                Some("rsj"),
+                Method::POST,
+                &format!("{rsj}/review"),
+                Some(json!({ "accept": true, "version": 3 })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = app
+            .call(
+                Some("office2"),
+                Method::POST,
+                &format!("{rsj}/review"),
+                Some(json!({ "accept": true, "version": 3 })),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "{backend}: another campaign's office"
+        );
+        let (s, back) = app
+            .call(
+                Some("office1"),
+                Method::POST,
+                &format!("{rsj}/review"),
+                Some(json!({ "accept": false, "comment": "请补充数据", "version": 3 })),
+            )
+            .await;
+        assert_eq!(
+            (s, back["state"].as_str()),
+            (StatusCode::OK, Some("returned")),
+            "{backend}: {back}"
+        );
+        let (_, v5) = app
+            .call(Some("rsj"), Method::PUT, &rsj, Some(report(4, 45.0, true)))
+            .await;
+        let (s, ok) = app
+            .call(
+                Some("office1"),
+                Method::POST,
+                &format!("{rsj}/review"),
+                Some(json!({ "accept": true, "version": v5["version"] })),
+            )
+            .await;
+        assert_eq!(
+            (s, ok["state"].as_str(), ok["completion"].as_f64()),
+            (StatusCode::OK, Some("accepted"), Some(45.0))
+        );
+        let (_, history) = app.call(Some("leader"), Method::GET, &rsj, None).await;
+        assert_eq!(
+            history.as_array().unwrap().len(),
+            6,
+            "{backend}: every version kept"
+        );
+        // Coordination requests are tracked with who owes the answer.
+        let (_, open) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/coordination-requests?status=open"),
+                None,
+            )
+            .await;
+        let first = &open.as_array().unwrap()[0];
+        assert_eq!(first["addressed_to"], "市财政局");
+        let (s, done) = app
+            .call(
+                Some("office1"),
+                Method::POST,
+                &format!(
+                    "{R}/coordination-requests/{}/resolve",
+                    first["id"].as_str().unwrap()
+                ),
+                Some(json!({ "answer": "已安排" })),
+            )
+            .await;
+        assert_eq!(
+            (s, done["status"].as_str()),
+            (StatusCode::OK, Some("resolved"))
+        );
+        // A late report: a cycle whose due date has passed.
+        let (s, late_cycle) = app
+            .call(
+                Some("office1"),
+                Method::POST,
+                &format!("{R}/cycles"),
+                Some(json!({ "plan": 1, "opens_on": "2025-03-03", "due_on": "2025-03-14" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {late_cycle}");
+        let lc = late_cycle["id"].as_str().unwrap();
+        let (s, late) = app
+            .call(
+                Some("rsj"),
+                Method::PUT,
+                &format!("{R}/cycles/{lc}/reports/{t}/%E5%B8%82%E4%BA%BA%E7%A4%BE%E5%B1%80"),
+                Some(report(0, 10.0, true)),
+            )
+            .await;
+        assert_eq!(
+            (s, late["late"].as_bool()),
+            (StatusCode::OK, Some(true)),
+            "{backend}: late reports are accepted and marked"
+        );
+        // Evaluation and close.
+        let (s, eval) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/evaluation"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            eval["metrics"]["actual"], 2,
+            "{backend}: {}",
+            eval["metrics"]
+        );
+        assert!(
+            eval["thresholds"]["red_gap"].as_f64().is_some(),
+            "thresholds travel with the colours"
+        );
+        let (s, _) = app
+            .call(
+                Some("office2"),
+                Method::POST,
+                &format!("{R}/cycles/{c}/close"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, closed) = app
+            .call(
+                Some("office1"),
+                Method::POST,
+                &format!("{R}/cycles/{c}/close"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, closed["cycle"]["status"].as_str()),
+            (StatusCode::OK, Some("closed"))
+        );
+        let (s, _) = app
+            .call(Some("rsj"), Method::PUT, &rsj, Some(report(6, 50.0, true)))
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::CONFLICT,
+            "{backend}: a closed cycle is locked"
+        );
     }
 }

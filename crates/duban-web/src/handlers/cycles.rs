@@ -1,0 +1,168 @@
+//! Dispatch cycles: list, open (regular or 临时调度), schedule by cadence, close.
+
+use crate::auth::{guard, Caller};
+use crate::extract::{Json as JsonBody, Query};
+use crate::handlers::today;
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use duban_core::dates::Date;
+use duban_core::policy::Action;
+use duban_store::{Cycle, Evaluation};
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleQuery {
+    plan: Option<i64>,
+}
+
+/// `GET …/cycles?plan=`
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    Query(q): Query<CycleQuery>,
+) -> Result<Json<Vec<Cycle>>, ApiError> {
+    let region = guard(&state, &caller, &region, Action::Read).await?;
+    Ok(Json(state.store.cycles(&region.id, q.plan).await?))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCycle {
+    plan: u32,
+    opens_on: Date,
+    due_on: Date,
+    /// `regular` (default) or `extra` (临时调度).
+    #[serde(default = "regular")]
+    kind: String,
+}
+
+fn regular() -> String {
+    "regular".into()
+}
+
+/// `POST …/cycles` `{"plan", "opens_on", "due_on", "kind"}`
+pub async fn open(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    JsonBody(body): JsonBody<NewCycle>,
+) -> Result<(StatusCode, Json<Cycle>), ApiError> {
+    let region = guard(
+        &state,
+        &caller,
+        &region,
+        Action::ManageCycles {
+            campaign: Some(body.plan),
+        },
+    )
+    .await?;
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    let cycle = state
+        .store
+        .open_cycle(
+            &region.id,
+            body.plan as i64,
+            body.opens_on,
+            body.due_on,
+            &body.kind,
+            actor,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(cycle)))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    plan: u32,
+    from: Date,
+    to: Date,
+}
+
+/// `POST …/cycles/schedule` `{"plan", "from", "to"}`: opens the plan's
+/// cycles by its cadence (biweekly unless set), skipping holidays.
+pub async fn schedule(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    JsonBody(body): JsonBody<Schedule>,
+) -> Result<(StatusCode, Json<Vec<Cycle>>), ApiError> {
+    let region = guard(
+        &state,
+        &caller,
+        &region,
+        Action::ManageCycles {
+            campaign: Some(body.plan),
+        },
+    )
+    .await?;
+    if body.to.days_since(body.from) > 800 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "一次最多排两年的周期。/ At most two years at a time.",
+        ));
+    }
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .store
+                .schedule_cycles(&region.id, body.plan as i64, body.from, body.to, actor)
+                .await?,
+        ),
+    ))
+}
+
+/// `POST …/cycles/{cycle}/close`: locks the reports and keeps the lights.
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region_key, cycle)): Path<(String, String)>,
+) -> Result<Json<Evaluation>, ApiError> {
+    let region = guard(&state, &caller, &region_key, Action::Read).await?;
+    let c = state.store.cycle(&region.id, &cycle).await?;
+    guard(
+        &state,
+        &caller,
+        &region_key,
+        Action::ManageCycles {
+            campaign: Some(c.plan as u32),
+        },
+    )
+    .await?;
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    Ok(Json(
+        state
+            .store
+            .close_cycle(&region.id, &cycle, today(), actor)
+            .await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsOf {
+    as_of: Option<Date>,
+}
+
+/// `GET …/cycles/{cycle}/evaluation?as_of=`: lights, metrics, ranking, four rates.
+pub async fn evaluation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region, cycle)): Path<(String, String)>,
+    Query(q): Query<AsOf>,
+) -> Result<Json<Evaluation>, ApiError> {
+    let region = guard(&state, &caller, &region, Action::Read).await?;
+    let c = state.store.cycle(&region.id, &cycle).await?;
+    Ok(Json(
+        state
+            .store
+            .evaluate(&region.id, &c, q.as_of.unwrap_or_else(today))
+            .await?,
+    ))
+}
