@@ -496,6 +496,7 @@ impl Store {
     /// Saves a report: a draft, or submitted for review (marked late after
     /// the due date). Refused when the cycle is closed, when the unit owes
     /// no report on the task, or when `input.version` is not the current one.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_report(
         &self,
         region_id: &str,
