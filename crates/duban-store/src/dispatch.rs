@@ -87,6 +87,41 @@ pub struct Report {
     pub created_at: String,
 }
 
+/// One report of a batch (`save_reports`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportItem {
+    pub task_id: String,
+    /// Unit id, name or alias.
+    pub unit: String,
+    pub report: ReportInput,
+}
+
+fn validate(input: &ReportInput) -> Result<()> {
+    Status::parse(&input.status)
+        .ok_or_else(|| invalid("状态应为 not_started、in_progress、done、behind、blocked 之一。/ status must be not_started, in_progress, done, behind or blocked."))?;
+    if !(0.0..=100.0).contains(&input.completion) || !input.completion.is_finite() {
+        return Err(invalid(
+            "完成比例应在 0 到 100 之间。/ completion must be within 0..100.",
+        ));
+    }
+    if input.current_value.is_some_and(|v| !v.is_finite()) {
+        return Err(invalid(
+            "current_value 必须是数值。/ current_value must be a number.",
+        ));
+    }
+    let texts = [&input.progress, &input.problems, &input.next_steps];
+    if texts.iter().any(|t| t.chars().count() > 5000)
+        || input
+            .coordination
+            .iter()
+            .any(|c| c.text.trim().is_empty() || c.to.trim().is_empty())
+    {
+        return Err(invalid("文字过长（每项不超过 5000 字），或协调事项缺少对象/内容。/ Text too long, or a coordination request lacks its addressee or text."));
+    }
+    Ok(())
+}
+
 /// One report a unit owes in a cycle.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Expected {
@@ -507,26 +542,35 @@ impl Store {
         actor: &str,
         today: Date,
     ) -> Result<Report> {
-        Status::parse(&input.status)
-            .ok_or_else(|| invalid("状态应为 not_started、in_progress、done、behind、blocked 之一。/ status must be not_started, in_progress, done, behind or blocked."))?;
-        if !(0.0..=100.0).contains(&input.completion) || !input.completion.is_finite() {
-            return Err(invalid(
-                "完成比例应在 0 到 100 之间。/ completion must be within 0..100.",
-            ));
-        }
-        if input.current_value.is_some_and(|v| !v.is_finite()) {
-            return Err(invalid(
-                "current_value 必须是数值。/ current_value must be a number.",
-            ));
-        }
-        let texts = [&input.progress, &input.problems, &input.next_steps];
-        if texts.iter().any(|t| t.chars().count() > 5000)
-            || input
-                .coordination
-                .iter()
-                .any(|c| c.text.trim().is_empty() || c.to.trim().is_empty())
-        {
-            return Err(invalid("文字过长（每项不超过 5000 字），或协调事项缺少对象/内容。/ Text too long, or a coordination request lacks its addressee or text."));
+        let item = ReportItem {
+            task_id: task_id.to_string(),
+            unit: unit_key.to_string(),
+            report: input.clone(),
+        };
+        self.save_reports(
+            region_id,
+            cycle_id,
+            std::slice::from_ref(&item),
+            actor,
+            today,
+        )
+        .await?
+        .pop()
+        .ok_or_else(|| invalid("report vanished"))
+    }
+
+    /// Saves several reports of one cycle in one transaction: all or none.
+    /// A unit filling in all its tasks at once is one durable commit.
+    pub async fn save_reports(
+        &self,
+        region_id: &str,
+        cycle_id: &str,
+        items: &[ReportItem],
+        actor: &str,
+        today: Date,
+    ) -> Result<Vec<Report>> {
+        for item in items {
+            validate(&item.report)?;
         }
         let cycle = self.cycle(region_id, cycle_id).await?;
         if cycle.status == "closed" {
@@ -535,97 +579,111 @@ impl Store {
                     .into(),
             ));
         }
-        let unit = self.unit(region_id, unit_key).await?;
-        let expected = self.expected_reports(region_id, &cycle).await?;
-        if !expected
-            .iter()
-            .any(|e| e.task_id == task_id && e.unit_id == unit.id)
-        {
-            return Err(StoreError::NotFound(format!("“{}”在本周期不需要填报该任务。/ This unit owes no report on this task in this cycle.", unit.name)));
+        let expected: HashSet<(String, String)> = self
+            .expected_reports(region_id, &cycle)
+            .await?
+            .into_iter()
+            .map(|e| (e.task_id, e.unit_id))
+            .collect();
+        let mut units = Vec::with_capacity(items.len());
+        for item in items {
+            let unit = self.unit(region_id, &item.unit).await?;
+            if !expected.contains(&(item.task_id.clone(), unit.id.clone())) {
+                return Err(StoreError::NotFound(format!("“{}”在本周期不需要填报该任务。/ This unit owes no report on this task in this cycle.", unit.name)));
+            }
+            units.push(unit);
         }
         let due = Date::parse(&cycle.due_on).expect("stored dates are valid");
         let at = now();
         let mut tx = self.begin().await?;
-        let current = sqlx::query("SELECT id, version, state FROM reports WHERE region_id = $1 AND cycle_id = $2 AND task_id = $3 AND unit_id = $4 AND superseded_at IS NULL")
-            .bind(region_id)
-            .bind(cycle_id)
-            .bind(task_id)
-            .bind(&unit.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let current_version = current.as_ref().map(|r| get_i64(r, "version")).unwrap_or(0);
-        if input.version != current_version {
-            return Err(StoreError::Conflict(format!(
-                "该填报已被他人修改（当前第 {current_version} 版，你基于第 {} 版），请刷新后再改。/ The report changed since you opened it (now version {current_version}); reload and edit again.",
-                input.version
-            )));
-        }
-        if let Some(c) = &current {
-            sqlx::query("UPDATE reports SET superseded_at = $1 WHERE region_id = $2 AND id = $3")
+        let mut saved = Vec::new();
+        for (item, unit) in items.iter().zip(&units) {
+            let input = &item.report;
+            let current = sqlx::query("SELECT id, version FROM reports WHERE region_id = $1 AND cycle_id = $2 AND task_id = $3 AND unit_id = $4 AND superseded_at IS NULL")
+                .bind(region_id)
+                .bind(cycle_id)
+                .bind(&item.task_id)
+                .bind(&unit.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let current_version = current.as_ref().map(|r| get_i64(r, "version")).unwrap_or(0);
+            if input.version != current_version {
+                return Err(StoreError::Conflict(format!(
+                    "该填报已被他人修改（当前第 {current_version} 版，你基于第 {} 版），请刷新后再改。/ The report changed since you opened it (now version {current_version}); reload and edit again.",
+                    input.version
+                )));
+            }
+            if let Some(c) = &current {
+                sqlx::query(
+                    "UPDATE reports SET superseded_at = $1 WHERE region_id = $2 AND id = $3",
+                )
                 .bind(&at)
                 .bind(region_id)
                 .bind(get_str(c, "id"))
                 .execute(&mut *tx)
                 .await?;
-        }
-        let id = new_id();
-        let late = input.submit && today > due;
-        sqlx::query(
-            "INSERT INTO reports (region_id, id, cycle_id, task_id, unit_id, version, state, status, completion, current_value, progress, problems, next_steps, attachments, submitted_at, late, author, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-        )
-        .bind(region_id)
-        .bind(&id)
-        .bind(cycle_id)
-        .bind(task_id)
-        .bind(&unit.id)
-        .bind(current_version + 1)
-        .bind(if input.submit { "submitted" } else { "draft" })
-        .bind(&input.status)
-        .bind(input.completion)
-        .bind(input.current_value)
-        .bind(&input.progress)
-        .bind(&input.problems)
-        .bind(&input.next_steps)
-        .bind(serde_json::to_string(&input.attachments).unwrap_or_else(|_| "[]".into()))
-        .bind(input.submit.then(|| at.clone()))
-        .bind(late as i64)
-        .bind(actor)
-        .bind(&at)
-        .persistent(false)
-        .execute(&mut *tx)
-        .await?;
-        for c in &input.coordination {
+            }
+            let id = new_id();
+            let late = input.submit && today > due;
             sqlx::query(
-                "INSERT INTO coordination_requests (region_id, id, report_id, task_id, from_unit_id, addressed_to, text, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)",
+                "INSERT INTO reports (region_id, id, cycle_id, task_id, unit_id, version, state, status, completion, current_value, progress, problems, next_steps, attachments, submitted_at, late, author, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
             )
             .bind(region_id)
-            .bind(new_id())
             .bind(&id)
-            .bind(task_id)
+            .bind(cycle_id)
+            .bind(&item.task_id)
             .bind(&unit.id)
-            .bind(c.to.trim())
-            .bind(c.text.trim())
+            .bind(current_version + 1)
+            .bind(if input.submit { "submitted" } else { "draft" })
+            .bind(&input.status)
+            .bind(input.completion)
+            .bind(input.current_value)
+            .bind(&input.progress)
+            .bind(&input.problems)
+            .bind(&input.next_steps)
+            .bind(serde_json::to_string(&input.attachments).unwrap_or_else(|_| "[]".into()))
+            .bind(input.submit.then(|| at.clone()))
+            .bind(late as i64)
+            .bind(actor)
             .bind(&at)
+            .persistent(false)
             .execute(&mut *tx)
             .await?;
+            for c in &input.coordination {
+                sqlx::query(
+                    "INSERT INTO coordination_requests (region_id, id, report_id, task_id, from_unit_id, addressed_to, text, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)",
+                )
+                .bind(region_id)
+                .bind(new_id())
+                .bind(&id)
+                .bind(&item.task_id)
+                .bind(&unit.id)
+                .bind(c.to.trim())
+                .bind(c.text.trim())
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            audit(
+                &mut tx,
+                region_id,
+                actor,
+                if input.submit { "report.submit" } else { "report.draft" },
+                "report",
+                &id,
+                None,
+                Some(json!({ "cycle": cycle_id, "task": item.task_id, "unit": unit.name, "version": current_version + 1, "completion": input.completion, "late": late })),
+            )
+            .await?;
+            saved.push(id);
         }
-        audit(
-            &mut tx,
-            region_id,
-            actor,
-            if input.submit { "report.submit" } else { "report.draft" },
-            "report",
-            &id,
-            None,
-            Some(json!({ "cycle": cycle_id, "task": task_id, "unit": unit.name, "version": current_version + 1, "completion": input.completion, "late": late })),
-        )
-        .await?;
         tx.commit().await?;
-        self.report_history(region_id, &cycle, task_id, &unit.id)
-            .await?
-            .pop()
-            .ok_or_else(|| invalid("report vanished"))
+        let current = self.current_reports(region_id, &cycle).await?;
+        Ok(saved
+            .iter()
+            .filter_map(|id| current.iter().find(|r| &r.id == id).cloned())
+            .collect())
     }
 
     /// Accepts or returns a submitted report (审核 / 退回), as a new version.

@@ -17,7 +17,7 @@ mod users;
 
 pub use dispatch::{
     CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected, Report, ReportInput,
-    TaskEvaluation,
+    ReportItem, TaskEvaluation,
 };
 pub use import::{ImportReport, TaskChange};
 pub use lists::{ListItem, NewListItem};

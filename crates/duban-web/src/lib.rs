@@ -69,7 +69,7 @@ pub fn router(store: Store) -> Router {
         .route(&format!("{region}/cycles/{{cycle}}/due"), get(reports::due))
         .route(
             &format!("{region}/cycles/{{cycle}}/reports"),
-            get(reports::list),
+            get(reports::list).post(reports::save_batch),
         )
         .route(
             &format!("{region}/cycles/{{cycle}}/reports/{{task}}/{{unit}}"),

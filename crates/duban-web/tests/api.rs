@@ -679,3 +679,87 @@ async fn dispatch_cycle_over_http() {
         );
     }
 }
+
+#[tokio::test]
+async fn batch_reports_are_all_or_nothing() {
+    for (backend, store) in fresh_stores().await {
+        let app = spawn(store).await;
+        let c = &app.cycle1;
+        let (_, due) = app
+            .call(
+                Some("rsj"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/due"),
+                None,
+            )
+            .await;
+        let items: Vec<Value> = due
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| json!({ "task_id": d["task_id"], "unit": "市人社局", "report": report(0, 50.0, true) }))
+            .collect();
+        assert!(items.len() >= 2, "{backend}: {}", items.len());
+        // One bad item (another unit's task) refuses the whole batch.
+        let mut bad = items.clone();
+        bad.push(
+            json!({ "task_id": app.task2, "unit": "市人社局", "report": report(0, 50.0, true) }),
+        );
+        let (s, _) = app
+            .call(
+                Some("rsj"),
+                Method::POST,
+                &format!("{R}/cycles/{c}/reports"),
+                Some(Value::Array(bad)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{backend}");
+        let (_, none) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/reports"),
+                None,
+            )
+            .await;
+        assert!(
+            none.as_array().unwrap().is_empty(),
+            "{backend}: nothing saved from a refused batch"
+        );
+        let (s, saved) = app
+            .call(
+                Some("rsj"),
+                Method::POST,
+                &format!("{R}/cycles/{c}/reports"),
+                Some(Value::Array(items.clone())),
+            )
+            .await;
+        assert_eq!(
+            (s, saved.as_array().map(Vec::len)),
+            (StatusCode::OK, Some(items.len())),
+            "{backend}: {saved}"
+        );
+        // A reporter cannot batch another unit's reports.
+        let other = vec![
+            json!({ "task_id": app.task1, "unit": "市发改局", "report": report(0, 50.0, true) }),
+        ];
+        let (s, _) = app
+            .call(
+                Some("rsj"),
+                Method::POST,
+                &format!("{R}/cycles/{c}/reports"),
+                Some(Value::Array(other)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = app
+            .call(
+                Some("rsj"),
+                Method::POST,
+                &format!("{R}/cycles/{c}/reports"),
+                Some(json!([])),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

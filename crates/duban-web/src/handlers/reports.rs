@@ -7,7 +7,7 @@ use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
 use duban_core::policy::Action;
-use duban_store::{Report, ReportInput};
+use duban_store::{Report, ReportInput, ReportItem};
 use serde::Serialize;
 
 #[derive(serde::Deserialize)]
@@ -157,6 +157,51 @@ pub async fn review(
                 body.version,
                 actor,
             )
+            .await?,
+    ))
+}
+
+/// Largest batch of reports accepted in one request.
+pub const MAX_BATCH: usize = 500;
+
+/// `POST …/cycles/{cycle}/reports` `[{"task_id", "unit", "report": {…}}]`:
+/// several reports in one durable transaction (a unit's whole form).
+pub async fn save_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region_key, cycle)): Path<(String, String)>,
+    JsonBody(items): JsonBody<Vec<ReportItem>>,
+) -> Result<Json<Vec<Report>>, ApiError> {
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("一次报送 1 到 {MAX_BATCH} 项。/ Send 1 to {MAX_BATCH} reports at a time."),
+        ));
+    }
+    let region = guard(&state, &caller, &region_key, Action::Read).await?;
+    let c = state.store.cycle(&region.id, &cycle).await?;
+    let mut checked = std::collections::HashSet::new();
+    for item in &items {
+        let u = state.store.unit(&region.id, &item.unit).await?;
+        if checked.insert(u.id.clone()) {
+            guard(
+                &state,
+                &caller,
+                &region_key,
+                Action::WriteReport {
+                    unit_id: u.id,
+                    campaign: Some(c.plan as u32),
+                },
+            )
+            .await?;
+        }
+    }
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    Ok(Json(
+        state
+            .store
+            .save_reports(&region.id, &cycle, &items, actor, today())
             .await?,
     ))
 }
