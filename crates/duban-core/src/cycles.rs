@@ -53,7 +53,8 @@ pub fn working_day_on_or_before(mut d: Date, holidays: &[Date]) -> Date {
 }
 
 /// `(opens_on, due_on)` of every cycle from `from` up to `to`: each cycle
-/// opens on its first day and is due on its last working day.
+/// opens on its first day and is due on its last working day, and none is
+/// due after `to` (a year's last cycle is due by year end).
 pub fn schedule(cadence: Cadence, from: Date, to: Date, holidays: &[Date]) -> Vec<(Date, Date)> {
     let mut out = Vec::new();
     let mut start = from;
@@ -64,7 +65,7 @@ pub fn schedule(cadence: Cadence, from: Date, to: Date, holidays: &[Date]) -> Ve
             Cadence::Monthly => add_months(start, 1),
             Cadence::Quarterly => add_months(start, 3),
         };
-        let due = working_day_on_or_before(next.add_days(-1), holidays).max(start);
+        let due = working_day_on_or_before(next.add_days(-1).min(to), holidays).max(start);
         out.push((start, due));
         start = next;
     }
@@ -85,6 +86,8 @@ mod tests {
         assert_eq!(cycles.len(), 26);
         assert_eq!(cycles[0], (d("2025-01-06"), d("2025-01-17"))); // Monday → second Friday
         assert!(cycles.iter().all(|(_, due)| due.weekday() < 5));
+        // The last cycle (from 12-22) is due by the end of the range, not in January.
+        assert_eq!(cycles[25], (d("2025-12-22"), d("2025-12-31")));
     }
 
     #[test]

@@ -585,9 +585,21 @@ impl Store {
             .into_iter()
             .map(|e| (e.task_id, e.unit_id))
             .collect();
+        let registry = self.units(region_id).await?;
         let mut units = Vec::with_capacity(items.len());
         for item in items {
-            let unit = self.unit(region_id, &item.unit).await?;
+            let unit = registry
+                .iter()
+                .find(|u| {
+                    u.id == item.unit || u.name == item.unit || u.aliases.contains(&item.unit)
+                })
+                .cloned()
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "没有单位“{}”。/ No unit '{}'.",
+                        item.unit, item.unit
+                    ))
+                })?;
             if !expected.contains(&(item.task_id.clone(), unit.id.clone())) {
                 return Err(StoreError::NotFound(format!("“{}”在本周期不需要填报该任务。/ This unit owes no report on this task in this cycle.", unit.name)));
             }

@@ -132,7 +132,10 @@ pub async fn import(
 }
 
 pub async fn serve(db: &str, listen: &str) -> Result<(), Failure> {
-    let store = open(db).await?;
+    serve_store(open(db).await?, listen).await
+}
+
+pub async fn serve_store(store: Store, listen: &str) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         (
             EXIT_BAD_INPUT,

@@ -9,6 +9,7 @@ macro_rules! say {
     }};
 }
 
+mod demo;
 mod ledger;
 mod table;
 
@@ -66,6 +67,15 @@ enum Command {
         /// 以 JSON 输出导入报告 / print the import report as JSON
         #[arg(long)]
         json: bool,
+    },
+    /// 演示：把样例方案导入新的内置数据库，建立各角色账号，模拟一整年的调度，然后启动服务。/ Demo: import the sample plan into a fresh embedded database, add users, simulate a year of dispatch, then serve.
+    Demo {
+        /// 监听地址 / address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// 模拟完成后不启动服务 / do not serve after the simulation
+        #[arg(long)]
+        no_serve: bool,
     },
     /// 启动服务（JSON API）。/ Serve the JSON API.
     Serve {
@@ -195,6 +205,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ledger::runtime().block_on(ledger::import(&db, &plan, &region, parent.as_deref(), json))
         }
         Command::Serve { listen } => ledger::runtime().block_on(ledger::serve(&db, &listen)),
+        Command::Demo { listen, no_serve } => {
+            ledger::runtime().block_on(demo::run(cli.db.clone(), &listen, !no_serve))
+        }
         Command::User(cmd) => ledger::runtime().block_on(ledger::user(&db, cmd)),
         Command::Token(cmd) => ledger::runtime().block_on(ledger::token(&db, cmd)),
         Command::Units(cmd) => ledger::runtime().block_on(ledger::units(&db, cmd)),

@@ -343,3 +343,41 @@ fn an_unusable_database_exits_4() {
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
 }
+
+#[test]
+fn demo_simulates_a_year_and_refuses_a_used_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ledger_cmd(dir.path())
+        .args(["demo", "--no-serve"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("模拟了 2025 年每两周一次的调度"), "{text}");
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains('%') && l.contains(" / ") && l.contains("攻坚"))
+        .collect();
+    assert_eq!(rows.len(), 7, "one summary row per campaign:\n{text}");
+    let reports: usize = text
+        .split("共 ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(reports > 10_000, "{reports}");
+    assert!(dir.path().join("demo.db").exists());
+    assert!(text.contains("dbn_"), "prints a token to log in with");
+    // Running it again on the same explicit database is refused.
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let again = ledger_cmd(dir.path())
+        .args(["--db", &db, "demo", "--no-serve"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("新数据库"));
+}

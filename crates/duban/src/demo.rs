@@ -1,0 +1,408 @@
+//! `duban demo`: the sample plan in a fresh embedded database, a user per
+//! role, and a simulated year of biweekly dispatch — diligent and late
+//! units, blocked tasks, project lists — so every view has living data.
+
+use crate::{Failure, EXIT_BAD_INPUT, EXIT_DATABASE};
+use duban_core::dates::Date;
+use duban_core::names::{ListKind, RegionName, Role, UserName};
+use duban_store::{
+    CoordinationInput, NewListItem, NewUser, ReportInput, ReportItem, Store, TaskFilter,
+};
+
+const SAMPLE: &[u8] = include_bytes!("../../../fixtures/sample/miluo-2025-qida-gongjian.txt");
+const ACTOR: &str = "demo";
+
+/// A small deterministic generator (xorshift64*): the same demo every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// How a unit reports: (on time, late, missing) shares by a stable draw.
+fn diligence(unit: &str) -> (f64, f64) {
+    match hash(unit) % 20 {
+        0..=11 => (0.95, 0.04),  // diligent
+        12..=16 => (0.75, 0.15), // average
+        _ => (0.45, 0.30),       // laggard
+    }
+}
+
+fn fail_db(e: duban_store::StoreError) -> Failure {
+    (EXIT_DATABASE, format!("错误 / error: {e}"))
+}
+
+pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Failure> {
+    let url = match db {
+        Some(u) => u,
+        None => {
+            let default = duban_store::default_database_url();
+            let path = default
+                .trim_start_matches("sqlite://")
+                .replace("duban.db", "demo.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+            format!("sqlite://{path}")
+        }
+    };
+    let store = Store::open(&url).await.map_err(fail_db)?;
+    let plan = duban_plan::parse(SAMPLE, "miluo-2025-qida-gongjian.txt")
+        .map_err(|e| (EXIT_BAD_INPUT, e.to_string()))?;
+    let region = store
+        .ensure_region(
+            &RegionName::parse("汨罗市").expect("valid"),
+            Some(&RegionName::parse("岳阳市").expect("valid")),
+            ACTOR,
+        )
+        .await
+        .map_err(fail_db)?;
+    if !store
+        .cycles(&region.id, None)
+        .await
+        .map_err(fail_db)?
+        .is_empty()
+    {
+        return Err((EXIT_BAD_INPUT, format!("错误：{url} 里已有调度数据；演示需要一个新数据库。/ error: the demo needs a fresh database.")));
+    }
+    store.import(&region, &plan, ACTOR).await.map_err(fail_db)?;
+    say!("演示数据库 / demo database: {url}");
+
+    // Users: one per role, reporters for the units that lead most.
+    let mut logins: Vec<(String, String, String)> = Vec::new();
+    let mut add =
+        |name: &str, role: Role, unit: Option<&str>, campaign: Option<u32>, what: String| {
+            logins.push((name.to_string(), role.as_str().to_string(), what));
+            NewUser {
+                name: UserName::parse(name).expect("valid"),
+                role,
+                unit: unit.map(str::to_string),
+                campaign,
+                password: Some("duban-demo".into()),
+            }
+        };
+    let mut users = vec![
+        add(
+            "admin",
+            Role::Admin,
+            None,
+            None,
+            "综合协调组 / coordination group".into(),
+        ),
+        add(
+            "leader",
+            Role::Leader,
+            None,
+            None,
+            "领导（只读）/ leader".into(),
+        ),
+    ];
+    for no in 1..=7u32 {
+        users.push(add(
+            &format!("office{no}"),
+            Role::Office,
+            None,
+            Some(no),
+            format!("攻坚 {no} 专班办公室 / office of campaign {no}"),
+        ));
+    }
+    let mut leads: Vec<_> = plan
+        .units
+        .iter()
+        .filter(|u| u.lead_count > 0 && u.kind != duban_plan::UnitKind::Group)
+        .collect();
+    leads.sort_by(|a, b| b.lead_count.cmp(&a.lead_count).then(a.name.cmp(&b.name)));
+    for (i, u) in leads.iter().take(10).enumerate() {
+        users.push(add(
+            &format!("unit{:02}", i + 1),
+            Role::Reporter,
+            Some(&u.name),
+            None,
+            format!("{}填报 / reporter", u.name),
+        ));
+    }
+    for u in users {
+        store
+            .add_user(&region.id, u, ACTOR)
+            .await
+            .map_err(fail_db)?;
+    }
+    let (_, admin_token) = store.create_token("admin", ACTOR).await.map_err(fail_db)?;
+
+    // Project lists under campaign 1, for the four rates.
+    let mut rng = Rng(2025);
+    let tasks = store
+        .tasks(
+            &region.id,
+            &TaskFilter {
+                plan: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(fail_db)?;
+    for (i, t) in tasks.iter().take(8).enumerate() {
+        let planned = 500.0 + (rng.next() * 4500.0).round();
+        let secured = if rng.next() < 0.7 {
+            (planned * (0.3 + rng.next() * 0.5)).round()
+        } else {
+            0.0
+        };
+        let item = NewListItem {
+            unit: t.lead_units[0].name.clone(),
+            kind: ListKind::Project,
+            title: format!("{}重点项目{}", t.title, i + 1),
+            lead_person: ["张伟", "李娜", "王强", "刘洋"][i % 4].into(),
+            planned_investment: Some(planned),
+            funds_secured: Some(secured),
+            started: Some(rng.next() < 0.75),
+            funds_paid: Some((secured * rng.next()).round()),
+            physical_progress: Some((rng.next() * 90.0).round()),
+        };
+        store
+            .add_list_item(&region.id, &t.id, &item, ACTOR)
+            .await
+            .map_err(fail_db)?;
+    }
+
+    // A year of biweekly dispatch for every campaign, from the Monday after
+    // the plan was issued (2025-03-07) to the end of the year.
+    let start = Date::new(2025, 3, 10).expect("valid");
+    let end = Date::new(2025, 12, 31).expect("valid");
+    store
+        .add_holiday(
+            &region.id,
+            Date::new(2025, 10, 1).expect("valid"),
+            "国庆节",
+            ACTOR,
+        )
+        .await
+        .map_err(fail_db)?;
+    let mut latest = Vec::new();
+    let mut reports_saved = 0usize;
+    for no in 1..=7i64 {
+        let cycles = store
+            .schedule_cycles(&region.id, no, start, end, ACTOR)
+            .await
+            .map_err(fail_db)?;
+        let blocked_task = store
+            .tasks(
+                &region.id,
+                &TaskFilter {
+                    plan: Some(no),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(fail_db)?
+            .get(2)
+            .map(|t| t.id.clone());
+        let mut completion: std::collections::HashMap<(String, String), f64> =
+            std::collections::HashMap::new();
+        let total = cycles.len();
+        for (k, cycle) in cycles.iter().enumerate() {
+            let due = Date::parse(&cycle.due_on).expect("valid");
+            let share = (k + 1) as f64 / total as f64;
+            let mut on_time = Vec::new();
+            let mut late = Vec::new();
+            for e in store
+                .expected_reports(&region.id, cycle)
+                .await
+                .map_err(fail_db)?
+            {
+                let (p_on_time, p_late) = diligence(&e.unit);
+                let draw = rng.next();
+                if draw > p_on_time + p_late {
+                    continue; // not reported this cycle
+                }
+                // Most tasks track time progress; some lag; one is blocked mid-year.
+                let pace = match hash(&e.task_id) % 10 {
+                    0 => 0.55,
+                    1 | 2 => 0.8,
+                    _ => 1.0,
+                };
+                let prev = completion
+                    .get(&(e.task_id.clone(), e.unit_id.clone()))
+                    .copied()
+                    .unwrap_or(0.0);
+                let value = (share * 100.0 * pace + (rng.next() - 0.5) * 8.0)
+                    .clamp(prev, 100.0)
+                    .round();
+                completion.insert((e.task_id.clone(), e.unit_id.clone()), value);
+                let blocked = blocked_task.as_deref() == Some(e.task_id.as_str())
+                    && (8..12).contains(&k)
+                    && e.role == "lead";
+                let report = ReportInput {
+                    version: 0,
+                    status: if value >= 100.0 {
+                        "done"
+                    } else if blocked {
+                        "blocked"
+                    } else if pace < 0.9 {
+                        "behind"
+                    } else {
+                        "in_progress"
+                    }
+                    .into(),
+                    completion: value,
+                    current_value: None,
+                    progress: format!("第{}期：{}按计划推进，完成{}%。", k + 1, e.task, value),
+                    problems: if blocked {
+                        "用地指标未落实。".into()
+                    } else {
+                        String::new()
+                    },
+                    next_steps: "继续按序时推进。".into(),
+                    coordination: if blocked && k == 8 {
+                        vec![CoordinationInput {
+                            to: "市自然资源局".into(),
+                            text: "请协调解决项目用地指标。".into(),
+                        }]
+                    } else {
+                        vec![]
+                    },
+                    attachments: vec![],
+                    submit: true,
+                };
+                let item = ReportItem {
+                    task_id: e.task_id,
+                    unit: e.unit_id,
+                    report,
+                };
+                if draw <= p_on_time {
+                    on_time.push(item)
+                } else {
+                    late.push(item)
+                }
+            }
+            reports_saved += on_time.len() + late.len();
+            if !on_time.is_empty() {
+                store
+                    .save_reports(&region.id, &cycle.id, &on_time, ACTOR, due)
+                    .await
+                    .map_err(fail_db)?;
+            }
+            if !late.is_empty() {
+                store
+                    .save_reports(&region.id, &cycle.id, &late, ACTOR, due.add_days(3))
+                    .await
+                    .map_err(fail_db)?;
+            }
+            // The office returns one report in a few cycles.
+            if k % 5 == 2 {
+                if let Some(r) = store
+                    .current_reports(&region.id, cycle)
+                    .await
+                    .map_err(fail_db)?
+                    .first()
+                {
+                    store
+                        .review_report(
+                            &region.id,
+                            &cycle.id,
+                            &r.task_id,
+                            &r.unit_id,
+                            false,
+                            "请补充量化数据。",
+                            r.version,
+                            &format!("office{no}"),
+                        )
+                        .await
+                        .map_err(fail_db)?;
+                }
+            }
+            let eval = store
+                .close_cycle(&region.id, &cycle.id, due, &format!("office{no}"))
+                .await
+                .map_err(fail_db)?;
+            if k + 1 == total {
+                latest.push(eval);
+            }
+        }
+    }
+    for r in store
+        .coordination_requests(&region.id, Some("open"))
+        .await
+        .map_err(fail_db)?
+        .into_iter()
+        .take(3)
+    {
+        store
+            .resolve_request(&region.id, &r.id, "已协调落实。", "office1")
+            .await
+            .map_err(fail_db)?;
+    }
+
+    say!("\n模拟了 2025 年每两周一次的调度，共 {reports_saved} 份填报。/ simulated biweekly dispatch in 2025: {reports_saved} reports.");
+    say!(
+        "各攻坚最近一期（{}）/ latest cycle per campaign:",
+        latest
+            .first()
+            .map(|e| e.cycle.due_on.as_str())
+            .unwrap_or("")
+    );
+    say!(
+        "{:<4} {:<18} {:>4} {:>4} {:>4} {:>8}  {}",
+        "攻坚",
+        "方案",
+        "绿",
+        "黄",
+        "红",
+        "报送率",
+        "最好 / 最差单位"
+    );
+    let titles: std::collections::HashMap<i64, String> = store
+        .plans(&region.id)
+        .await
+        .map_err(fail_db)?
+        .into_iter()
+        .map(|p| (p.no, p.title))
+        .collect();
+    for e in &latest {
+        let best = e
+            .ranking
+            .first()
+            .map(|r| format!("{}（{:.0}）", r.unit, r.score))
+            .unwrap_or_default();
+        let worst = e
+            .ranking
+            .last()
+            .map(|r| format!("{}（{:.0}）", r.unit, r.score))
+            .unwrap_or_default();
+        let title: String = titles
+            .get(&e.cycle.plan)
+            .map(|t| t.trim_end_matches("实施方案").chars().take(9).collect())
+            .unwrap_or_default();
+        say!(
+            "{:<4} {:<18} {:>4} {:>4} {:>4} {:>7.0}%  {best} / {worst}",
+            e.cycle.plan,
+            title,
+            e.green,
+            e.yellow,
+            e.red,
+            e.metrics.reporting_rate * 100.0
+        );
+    }
+    say!("\n登录账号（密码均为 duban-demo）/ logins (password duban-demo for all):");
+    for (name, role, what) in &logins {
+        say!("  {name:<10} {role:<9} {what}");
+    }
+    say!("admin 的 API 令牌 / admin API token: {admin_token}");
+    if serve {
+        say!("\n示例 / try: curl -H 'Authorization: Bearer {admin_token}' http://{listen}/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82/campaigns");
+        crate::ledger::serve_store(store, listen).await
+    } else {
+        Ok(())
+    }
+}
