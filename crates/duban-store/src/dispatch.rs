@@ -579,11 +579,13 @@ impl Store {
                     .into(),
             ));
         }
-        let expected: HashSet<(String, String)> = self
-            .expected_reports(region_id, &cycle)
-            .await?
-            .into_iter()
-            .map(|e| (e.task_id, e.unit_id))
+        // Who owes what: the tasks of the cycle's plan and their units
+        // (a group owes through the registered units it covers).
+        let all = self.all_tasks(region_id).await?;
+        let tasks: HashMap<&str, &crate::TaskRow> = all
+            .iter()
+            .filter(|t| t.plan == cycle.plan)
+            .map(|t| (t.id.as_str(), t))
             .collect();
         let registry = self.units(region_id).await?;
         let mut units = Vec::with_capacity(items.len());
@@ -600,7 +602,15 @@ impl Store {
                         item.unit, item.unit
                     ))
                 })?;
-            if !expected.contains(&(item.task_id.clone(), unit.id.clone())) {
+            let owes = tasks.get(item.task_id.as_str()).is_some_and(|t| {
+                t.lead_units.iter().chain(&t.co_units).any(|r| {
+                    r.id == unit.id
+                        || (r.kind == "group"
+                            && unit.kind != "group"
+                            && groups::covers(&r.name, &unit.name, &unit.kind))
+                })
+            });
+            if !owes {
                 return Err(StoreError::NotFound(format!("“{}”在本周期不需要填报该任务。/ This unit owes no report on this task in this cycle.", unit.name)));
             }
             units.push(unit);

@@ -164,7 +164,7 @@ impl Store {
 
     /// Every current task of the region, read once per ledger version: the
     /// ledger is read far more often than it changes.
-    async fn all_tasks(&self, region_id: &str) -> Result<std::sync::Arc<Vec<TaskRow>>> {
+    pub(crate) async fn all_tasks(&self, region_id: &str) -> Result<std::sync::Arc<Vec<TaskRow>>> {
         let version = self.ledger_version(region_id).await?;
         if let Some((v, tasks)) = self
             .tasks
@@ -247,10 +247,11 @@ impl Store {
     }
 
     pub async fn task(&self, region_id: &str, task_id: &str) -> Result<TaskRow> {
-        self.tasks(region_id, &TaskFilter::default())
+        self.all_tasks(region_id)
             .await?
-            .into_iter()
+            .iter()
             .find(|t| t.id == task_id)
+            .cloned()
             .ok_or_else(|| {
                 crate::StoreError::NotFound(format!("没有任务“{task_id}”。/ No task '{task_id}'."))
             })
