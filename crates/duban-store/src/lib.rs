@@ -10,6 +10,7 @@ mod lists;
 mod migrate;
 mod queries;
 mod regions;
+mod reminders;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod units;
@@ -23,6 +24,7 @@ pub use import::{ImportReport, TaskChange};
 pub use lists::{ListItem, NewListItem};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
+pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};
 pub use units::{MergeReport, Unit};
 pub use users::{NewUser, User};
 

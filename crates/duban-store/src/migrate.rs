@@ -7,6 +7,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_ledger.sql")),
     (2, include_str!("../migrations/0002_ledger_versions.sql")),
     (3, include_str!("../migrations/0003_dispatch.sql")),
+    (4, include_str!("../migrations/0004_notifications.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.

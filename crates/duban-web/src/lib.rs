@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod extract;
 mod handlers;
+pub mod notify;
 pub mod openapi;
 
 use axum::extract::DefaultBodyLimit;
@@ -79,6 +80,8 @@ pub fn router(store: Store) -> Router {
             &format!("{region}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/review"),
             post(reports::review),
         )
+        .route(&format!("{region}/reminders"), get(reminders::list))
+        .route(&format!("{region}/notifications"), get(reminders::outbox))
         .route(
             &format!("{region}/coordination-requests"),
             get(coordination::list),
@@ -92,11 +95,30 @@ pub fn router(store: Store) -> Router {
         .with_state(AppState { store })
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves until Ctrl-C or SIGTERM. Reminders run in the background every
+/// ten minutes when a channel is configured (see [`notify::Channels`]).
 pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
+    let channels = notify::Channels::from_env();
+    if !channels.names().is_empty() {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = notify::run_once(&store, &channels, handlers::today()).await {
+                    eprintln!("提醒发送出错 / reminder round failed: {e}");
+                }
+            }
+        });
+    }
     axum::serve(listener, router(store))
         .with_graceful_shutdown(shutdown())
         .await
+}
+
+/// Today in China Standard Time (UTC+8).
+pub fn today() -> duban_core::dates::Date {
+    handlers::today()
 }
 
 async fn shutdown() {

@@ -254,3 +254,47 @@ pub async fn units(db: &str, cmd: UnitsCommand) -> Result<(), Failure> {
         }
     }
 }
+
+pub async fn remind(db: &str, today: Option<&str>) -> Result<(), Failure> {
+    let today = match today {
+        Some(t) => duban_core::dates::Date::parse(t).ok_or_else(|| {
+            (
+                EXIT_BAD_INPUT,
+                format!("错误：日期应为 YYYY-MM-DD：{t} / error: dates are YYYY-MM-DD"),
+            )
+        })?,
+        None => duban_web::today(),
+    };
+    let store = open(db).await?;
+    let channels = duban_web::notify::Channels::from_env();
+    for region in store.regions().await.map_err(store_failure)? {
+        for r in store
+            .reminders(&region.id, today)
+            .await
+            .map_err(store_failure)?
+        {
+            let label = if r.kind == "overdue" {
+                "催办"
+            } else {
+                "临近提醒"
+            };
+            say!(
+                "{}\t{label}\t{}\t攻坚{}\t截止 {}\t未报 {} 项",
+                region.name,
+                r.unit,
+                r.plan,
+                r.due_on,
+                r.tasks.len()
+            );
+        }
+    }
+    let s = duban_web::notify::run_once(&store, &channels, today)
+        .await
+        .map_err(store_failure)?;
+    if channels.names().is_empty() {
+        say!("共 {} 条提醒；未配置发送渠道（DUBAN_WEBHOOK_URL 或 DUBAN_SMTP_*），只列出不发送。/ {} reminders; no channel configured.", s.reminders, s.reminders);
+    } else {
+        say!("共 {} 条提醒，新排队 {}，已发送 {}，失败 {}（失败的会按退避时间重试）。/ reminders, queued, delivered, failed.", s.reminders, s.queued, s.delivered, s.failed);
+    }
+    Ok(())
+}

@@ -77,6 +77,12 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// 生成并发送一次临近提醒和催办（webhook / 邮件，见 README）。/ Queue and send due-soon and overdue reminders once.
+    Remind {
+        /// 按这一天计算（默认今天，北京时间）/ as of this date (default today, China time)
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// 启动服务（JSON API）。/ Serve the JSON API.
     Serve {
         /// 监听地址 / address to listen on
@@ -205,6 +211,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ledger::runtime().block_on(ledger::import(&db, &plan, &region, parent.as_deref(), json))
         }
         Command::Serve { listen } => ledger::runtime().block_on(ledger::serve(&db, &listen)),
+        Command::Remind { today } => {
+            ledger::runtime().block_on(ledger::remind(&db, today.as_deref()))
+        }
         Command::Demo { listen, no_serve } => {
             ledger::runtime().block_on(demo::run(cli.db.clone(), &listen, !no_serve))
         }

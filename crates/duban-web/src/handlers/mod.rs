@@ -8,6 +8,7 @@ pub mod health;
 pub mod lists;
 pub mod plans;
 pub mod regions;
+pub mod reminders;
 pub mod reports;
 pub mod targets;
 pub mod task_forces;
