@@ -143,6 +143,20 @@ pub struct TaskEvaluation {
     pub completion: f64,
     pub time_progress: f64,
     pub reported: bool,
+    /// The task's first quantified target, judged on the reported
+    /// year-to-date value (when the lead reported one).
+    pub target: Option<TargetEvaluation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetEvaluation {
+    pub metric: String,
+    pub comparator: String,
+    pub value: f64,
+    pub unit: String,
+    pub current: f64,
+    #[serde(flatten)]
+    pub attainment: evaluation::Attainment,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -212,6 +226,12 @@ fn report_from(r: &sqlx::any::AnyRow, cycle_closed: bool) -> Report {
         author: get_str(r, "author"),
         created_at: get_str(r, "created_at"),
     }
+}
+
+/// The share (0..=1) of the calendar year passed on `today`.
+fn year_share(today: Date) -> f64 {
+    let start = Date::first_of_year(today.year());
+    today.days_since(start) as f64 / Date::last_of_year(today.year()).days_since(start) as f64
 }
 
 fn invalid(m: impl Into<String>) -> StoreError {
@@ -906,6 +926,7 @@ impl Store {
             .and_then(|r| get_opt_str(&r, "doc_date"))
             .and_then(|d| Date::parse(&d))
             .unwrap_or_else(|| Date::first_of_year(today.year()));
+        let targets = self.targets(region_id, Some(cycle.plan)).await?;
         let mut task_evals = Vec::new();
         let mut lights_by_lead: HashMap<String, (usize, usize, usize)> = HashMap::new();
         for t in &tasks {
@@ -953,6 +974,32 @@ impl Store {
                 completion,
                 time_progress: (tp * 10.0).round() / 10.0,
                 reported: report.is_some(),
+                target: match (
+                    report.and_then(|r| r.current_value),
+                    targets
+                        .iter()
+                        .find(|x| x.task_id.as_deref() == Some(t.id.as_str())),
+                ) {
+                    (Some(current), Some(x)) => {
+                        evaluation::Comparator::parse(&x.comparator).map(|c| TargetEvaluation {
+                            metric: x.metric.clone(),
+                            comparator: x.comparator.clone(),
+                            value: x.value,
+                            unit: x.unit.clone(),
+                            current,
+                            attainment: evaluation::attainment(
+                                &x.kind,
+                                c,
+                                x.value,
+                                x.value_max,
+                                current,
+                                year_share(today),
+                                &thresholds,
+                            ),
+                        })
+                    }
+                    _ => None,
+                },
             });
         }
         let requests = self.coordination_requests(region_id, None).await?;
@@ -1120,5 +1167,80 @@ impl Store {
             .into_iter()
             .find(|c| c.id == id)
             .ok_or_else(|| invalid("request vanished"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampaignSummary {
+    pub plan: i64,
+    pub title: String,
+    pub cycle_id: String,
+    pub due_on: String,
+    pub green: usize,
+    pub yellow: usize,
+    pub red: usize,
+    pub metrics: evaluation::ReportingMetrics,
+    pub best: Option<String>,
+    pub worst: Option<String>,
+}
+
+/// A region at a glance (for leaders' dashboards): each campaign's latest
+/// cycle that has opened, and the region's reporting metrics over them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionSummary {
+    pub as_of: String,
+    pub campaigns: Vec<CampaignSummary>,
+    pub metrics: evaluation::ReportingMetrics,
+}
+
+impl Store {
+    pub async fn region_summary(&self, region_id: &str, as_of: Date) -> Result<RegionSummary> {
+        let titles: HashMap<i64, String> = self
+            .plans(region_id)
+            .await?
+            .into_iter()
+            .map(|p| (p.no, p.title))
+            .collect();
+        let cycles = self.cycles(region_id, None).await?;
+        let mut latest: HashMap<i64, Cycle> = HashMap::new();
+        for c in cycles
+            .into_iter()
+            .filter(|c| Date::parse(&c.opens_on).is_some_and(|d| d <= as_of))
+        {
+            if latest
+                .get(&c.plan)
+                .is_none_or(|l| (l.opens_on.as_str(), l.seq) < (c.opens_on.as_str(), c.seq))
+            {
+                latest.insert(c.plan, c);
+            }
+        }
+        let mut plans: Vec<i64> = latest.keys().copied().collect();
+        plans.sort();
+        let (mut expected, mut actual, mut on_time) = (0, 0, 0);
+        let mut campaigns = Vec::new();
+        for plan in plans {
+            let cycle = &latest[&plan];
+            let e = self.evaluate(region_id, cycle, as_of).await?;
+            expected += e.metrics.expected;
+            actual += e.metrics.actual;
+            on_time += e.metrics.on_time;
+            campaigns.push(CampaignSummary {
+                plan,
+                title: titles.get(&plan).cloned().unwrap_or_default(),
+                cycle_id: cycle.id.clone(),
+                due_on: cycle.due_on.clone(),
+                green: e.green,
+                yellow: e.yellow,
+                red: e.red,
+                metrics: e.metrics,
+                best: e.ranking.first().map(|r| r.unit.clone()),
+                worst: e.ranking.last().map(|r| r.unit.clone()),
+            });
+        }
+        Ok(RegionSummary {
+            as_of: as_of.to_string(),
+            campaigns,
+            metrics: evaluation::reporting_metrics(expected, actual, on_time),
+        })
     }
 }

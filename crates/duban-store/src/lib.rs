@@ -17,8 +17,8 @@ mod units;
 mod users;
 
 pub use dispatch::{
-    CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected, Report, ReportInput,
-    ReportItem, TaskEvaluation,
+    CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected,
+    RegionSummary, Report, ReportInput, ReportItem, TaskEvaluation,
 };
 pub use import::{ImportReport, TaskChange};
 pub use lists::{ListItem, NewListItem};

@@ -310,3 +310,70 @@ async fn a_full_cycle_on_both_databases() {
             .all(|r| r.state == "locked"));
     }
 }
+
+#[tokio::test]
+async fn reported_values_are_judged_against_targets() {
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/sample/miluo-2025-qida-gongjian.txt"),
+    )
+    .unwrap();
+    let plan = duban_plan::parse(&bytes, "miluo.txt").unwrap();
+    for (backend, store) in fresh_stores().await {
+        let r = store
+            .ensure_region(&RegionName::parse("汨罗市").unwrap(), None, "t")
+            .await
+            .unwrap();
+        store.import(&r, &plan, "t").await.unwrap();
+        // 新增限额以上批零住餐企业14家以上 (a count target of task 搭建消费平台).
+        let target = store
+            .targets(&r.id, Some(1))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.metric.contains("限额以上批零住餐企业"))
+            .unwrap();
+        let task = store
+            .task(&r.id, target.task_id.as_deref().unwrap())
+            .await
+            .unwrap();
+        let cycle = store
+            .open_cycle(&r.id, 1, d("2025-06-23"), d("2025-07-02"), "regular", "t")
+            .await
+            .unwrap();
+        let mut input = input(0, "in_progress", 50.0, true);
+        input.current_value = Some(6.0);
+        store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &task.id,
+                &task.lead_units[0].id,
+                &input,
+                "t",
+                d("2025-07-01"),
+            )
+            .await
+            .unwrap();
+        let eval = store
+            .evaluate(&r.id, &cycle, d("2025-07-02"))
+            .await
+            .unwrap();
+        let judged = eval
+            .tasks
+            .iter()
+            .find(|t| t.task_id == task.id)
+            .and_then(|t| t.target.clone())
+            .expect("target judged");
+        // 14 × (182 / 364) = 7 expected by 2 July; 6 is behind.
+        assert!(
+            (judged.attainment.expected - 7.0).abs() < 1e-9,
+            "{backend}: {judged:?}"
+        );
+        assert!(!judged.attainment.on_track);
+        assert_eq!(
+            (judged.value, judged.unit.as_str(), judged.current),
+            (14.0, "家", 6.0)
+        );
+    }
+}

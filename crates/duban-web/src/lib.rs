@@ -80,6 +80,7 @@ pub fn router(store: Store) -> Router {
             &format!("{region}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/review"),
             post(reports::review),
         )
+        .route(&format!("{region}/summary"), get(cycles::summary))
         .route(&format!("{region}/reminders"), get(reminders::list))
         .route(&format!("{region}/notifications"), get(reminders::outbox))
         .route(

@@ -677,6 +677,18 @@ async fn dispatch_cycle_over_http() {
             StatusCode::CONFLICT,
             "{backend}: a closed cycle is locked"
         );
+        // The region summary shows campaign 1's latest opened cycle.
+        let (s, summary) = app
+            .call(Some("leader"), Method::GET, &format!("{R}/summary"), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let first = &summary["campaigns"][0];
+        assert_eq!(
+            (first["plan"].as_i64(), first["cycle_id"].as_str()),
+            (Some(1), Some(c.as_str())),
+            "{backend}: {summary}"
+        );
+        assert!(summary["metrics"]["expected"].as_u64().unwrap() > 0);
     }
 }
 

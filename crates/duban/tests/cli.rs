@@ -385,10 +385,24 @@ fn demo_simulates_a_year_and_refuses_a_used_database() {
 #[test]
 fn remind_lists_without_channels_and_rejects_bad_dates() {
     let dir = tempfile::tempdir().unwrap();
-    ledger_cmd(dir.path()).args(["import"]).arg(fixture(SAMPLE)).args(["--region", "汨罗市"]).assert().success();
-    let out = ledger_cmd(dir.path()).env_remove("DUBAN_WEBHOOK_URL").args(["remind", "--today", "2025-06-10"]).output().unwrap();
+    ledger_cmd(dir.path())
+        .args(["import"])
+        .arg(fixture(SAMPLE))
+        .args(["--region", "汨罗市"])
+        .assert()
+        .success();
+    let out = ledger_cmd(dir.path())
+        .env_remove("DUBAN_WEBHOOK_URL")
+        .args(["remind", "--today", "2025-06-10"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8(out.stdout).unwrap().contains("未配置发送渠道"));
-    let bad = ledger_cmd(dir.path()).args(["remind", "--today", "6月10日"]).output().unwrap();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("未配置发送渠道"));
+    let bad = ledger_cmd(dir.path())
+        .args(["remind", "--today", "6月10日"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }

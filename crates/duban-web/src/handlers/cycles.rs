@@ -166,3 +166,20 @@ pub async fn evaluation(
             .await?,
     ))
 }
+
+/// `GET …/summary?as_of=`: every campaign's latest cycle at a glance, and
+/// the region's reporting metrics (for leaders' dashboards).
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    Query(q): Query<AsOf>,
+) -> Result<Json<duban_store::RegionSummary>, ApiError> {
+    let region = guard(&state, &caller, &region, Action::Read).await?;
+    Ok(Json(
+        state
+            .store
+            .region_summary(&region.id, q.as_of.unwrap_or_else(today))
+            .await?,
+    ))
+}
