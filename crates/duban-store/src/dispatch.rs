@@ -234,6 +234,16 @@ fn year_share(today: Date) -> f64 {
     today.days_since(start) as f64 / Date::last_of_year(today.year()).days_since(start) as f64
 }
 
+/// Reports of a closed cycle are locked.
+fn ensure_open(cycle: &Cycle) -> Result<()> {
+    if cycle.status == "closed" {
+        return Err(StoreError::Conflict(
+            "该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked.".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn invalid(m: impl Into<String>) -> StoreError {
     StoreError::Invalid(m.into())
 }
@@ -593,12 +603,7 @@ impl Store {
             validate(&item.report)?;
         }
         let cycle = self.cycle(region_id, cycle_id).await?;
-        if cycle.status == "closed" {
-            return Err(StoreError::Conflict(
-                "该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked."
-                    .into(),
-            ));
-        }
+        ensure_open(&cycle)?;
         // Who owes what: the tasks of the cycle's plan and their units
         // (a group owes through the registered units it covers).
         let all = self.all_tasks(region_id).await?;
@@ -742,12 +747,7 @@ impl Store {
         actor: &str,
     ) -> Result<Report> {
         let cycle = self.cycle(region_id, cycle_id).await?;
-        if cycle.status == "closed" {
-            return Err(StoreError::Conflict(
-                "该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked."
-                    .into(),
-            ));
-        }
+        ensure_open(&cycle)?;
         if !accept && comment.trim().is_empty() {
             return Err(invalid(
                 "退回时必须写明原因。/ Returning a report needs a comment.",
