@@ -171,6 +171,8 @@ pub struct Evaluation {
     pub tasks: Vec<TaskEvaluation>,
     pub ranking: Vec<evaluation::Ranked>,
     pub four_rates: evaluation::FourRates,
+    /// The four rates of each unit with project lists in the campaign.
+    pub four_rates_by_unit: Vec<(String, evaluation::FourRates)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1057,7 +1059,20 @@ impl Store {
             metrics: evaluation::reporting_metrics(exp, actual, on_time),
             tasks: task_evals,
             ranking: evaluation::rank(records),
-            four_rates: evaluation::four_rates(&projects),
+            four_rates: evaluation::four_rates(
+                &projects.iter().map(|(_, f)| *f).collect::<Vec<_>>(),
+            ),
+            four_rates_by_unit: {
+                let mut by_unit: std::collections::BTreeMap<&str, Vec<evaluation::ProjectFigures>> =
+                    std::collections::BTreeMap::new();
+                for (unit, f) in &projects {
+                    by_unit.entry(unit.as_str()).or_default().push(*f);
+                }
+                by_unit
+                    .into_iter()
+                    .map(|(u, f)| (u.to_string(), evaluation::four_rates(&f)))
+                    .collect()
+            },
             cycle: cycle.clone(),
         })
     }
@@ -1066,11 +1081,12 @@ impl Store {
         &self,
         region_id: &str,
         plan_no: i64,
-    ) -> Result<Vec<evaluation::ProjectFigures>> {
+    ) -> Result<Vec<(String, evaluation::ProjectFigures)>> {
         let plan_id = self.plan_id(region_id, plan_no).await?;
         let rows = sqlx::query(
-            "SELECT l.planned_investment, l.funds_secured, l.started, l.funds_paid, l.physical_progress FROM list_items l \
+            "SELECT u.name AS unit, l.planned_investment, l.funds_secured, l.started, l.funds_paid, l.physical_progress FROM list_items l \
              JOIN tasks t ON t.region_id = l.region_id AND t.id = l.task_id \
+             JOIN units u ON u.region_id = l.region_id AND u.id = l.unit_id \
              WHERE l.region_id = $1 AND t.plan_id = $2 AND l.kind = 'project' AND l.deleted_at IS NULL",
         )
         .bind(region_id)
@@ -1081,18 +1097,21 @@ impl Store {
             .iter()
             .map(|r| {
                 use sqlx::Row;
-                evaluation::ProjectFigures {
-                    planned_investment: get_opt_f64(r, "planned_investment").unwrap_or(0.0),
-                    funds_secured: get_opt_f64(r, "funds_secured").unwrap_or(0.0),
-                    started: r
-                        .try_get::<Option<i64>, _>("started")
-                        .ok()
-                        .flatten()
-                        .unwrap_or(0)
-                        != 0,
-                    funds_paid: get_opt_f64(r, "funds_paid").unwrap_or(0.0),
-                    physical_progress: get_opt_f64(r, "physical_progress").unwrap_or(0.0),
-                }
+                (
+                    get_str(r, "unit"),
+                    evaluation::ProjectFigures {
+                        planned_investment: get_opt_f64(r, "planned_investment").unwrap_or(0.0),
+                        funds_secured: get_opt_f64(r, "funds_secured").unwrap_or(0.0),
+                        started: r
+                            .try_get::<Option<i64>, _>("started")
+                            .ok()
+                            .flatten()
+                            .unwrap_or(0)
+                            != 0,
+                        funds_paid: get_opt_f64(r, "funds_paid").unwrap_or(0.0),
+                        physical_progress: get_opt_f64(r, "physical_progress").unwrap_or(0.0),
+                    },
+                )
             })
             .collect())
     }

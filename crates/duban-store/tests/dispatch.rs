@@ -355,10 +355,31 @@ async fn reported_values_are_judged_against_targets() {
             )
             .await
             .unwrap();
+        let project = duban_store::NewListItem {
+            unit: task.lead_units[0].name.clone(),
+            kind: duban_core::names::ListKind::Project,
+            title: "商贸流通项目".into(),
+            lead_person: "赵六".into(),
+            planned_investment: Some(100.0),
+            funds_secured: Some(80.0),
+            started: Some(true),
+            funds_paid: Some(20.0),
+            physical_progress: Some(30.0),
+        };
+        store
+            .add_list_item(&r.id, &task.id, &project, "t")
+            .await
+            .unwrap();
         let eval = store
             .evaluate(&r.id, &cycle, d("2025-07-02"))
             .await
             .unwrap();
+        let (unit, rates) = &eval.four_rates_by_unit[0];
+        assert_eq!(
+            (unit.as_str(), rates.start_rate, rates.disbursement_rate),
+            (task.lead_units[0].name.as_str(), 1.0, 0.25),
+            "{backend}"
+        );
         let judged = eval
             .tasks
             .iter()

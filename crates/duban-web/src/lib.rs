@@ -81,6 +81,10 @@ pub fn router(store: Store) -> Router {
             post(reports::review),
         )
         .route(&format!("{region}/summary"), get(cycles::summary))
+        .route(
+            &format!("{region}/plans/{{plan}}/settings"),
+            get(plans::settings).put(plans::set_settings),
+        )
         .route(&format!("{region}/reminders"), get(reminders::list))
         .route(&format!("{region}/notifications"), get(reminders::outbox))
         .route(

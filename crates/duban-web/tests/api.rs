@@ -165,6 +165,7 @@ async fn anonymous_callers_get_health_only() {
                 .replace("{task}", &app.task1)
                 .replace("{unit}", "市发改局")
                 .replace("{cycle}", &app.cycle1)
+                .replace("{plan}", "1")
                 .replace("{id}", "x");
             let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
             let (s, v) = app
@@ -218,6 +219,7 @@ async fn every_documented_read_works_and_filters_apply() {
                     .replace("{region}", "汨罗市")
                     .replace("{task}", &app.task1)
                     .replace("{cycle}", &app.cycle1)
+                    .replace("{plan}", "1")
                     .replace("{unit}", "市人社局");
                 let (s, _) = app.call(Some("leader"), Method::GET, &path, None).await;
                 assert_eq!(s, StatusCode::OK, "{backend} GET {path}");
@@ -677,6 +679,44 @@ async fn dispatch_cycle_over_http() {
             StatusCode::CONFLICT,
             "{backend}: a closed cycle is locked"
         );
+        // Light thresholds are per campaign, set by its office, shown with the colours.
+        let settings = json!({ "cadence": "weekly", "thresholds": { "red_gap": 30.0, "due_soon_days": 10, "due_soon_min_completion": 70.0, "about_tolerance": 0.1 } });
+        let (s, _) = app
+            .call(
+                Some("office2"),
+                Method::PUT,
+                &format!("{R}/plans/1/settings"),
+                Some(settings.clone()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = app
+            .call(
+                Some("office1"),
+                Method::PUT,
+                &format!("{R}/plans/1/settings"),
+                Some(json!({ "cadence": "daily", "thresholds": settings["thresholds"] })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _) = app
+            .call(
+                Some("office1"),
+                Method::PUT,
+                &format!("{R}/plans/1/settings"),
+                Some(settings),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{backend}");
+        let (_, eval) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/evaluation"),
+                None,
+            )
+            .await;
+        assert_eq!(eval["thresholds"]["red_gap"], 30.0, "{backend}");
         // The region summary shows campaign 1's latest opened cycle.
         let (s, summary) = app
             .call(Some("leader"), Method::GET, &format!("{R}/summary"), None)

@@ -15,9 +15,11 @@ use duban_store::{Notification, Reminder};
 pub struct ReminderQuery {
     as_of: Option<Date>,
     unit: Option<String>,
+    /// A campaign: the office's view of who owes what.
+    plan: Option<i64>,
 }
 
-/// `GET …/reminders?as_of=&unit=`: who still owes what, due soon or overdue.
+/// `GET …/reminders?as_of=&unit=&plan=`: who still owes what, due soon or overdue.
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -35,7 +37,9 @@ pub async fn list(
         .await?;
     Ok(Json(
         all.into_iter()
-            .filter(|r| unit.as_ref().is_none_or(|u| &r.unit == u))
+            .filter(|r| {
+                unit.as_ref().is_none_or(|u| &r.unit == u) && q.plan.is_none_or(|p| p == r.plan)
+            })
             .collect(),
     ))
 }
