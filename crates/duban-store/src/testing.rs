@@ -58,3 +58,22 @@ pub async fn fresh_stores() -> Vec<(&'static str, Store)> {
     }
     out
 }
+
+/// Runs raw SQL on the store's database: for building large benchmark
+/// datasets quickly, never for application code.
+pub async fn execute_raw(store: &Store, sql: &str) -> u64 {
+    sqlx::query(sql)
+        .execute(&store.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .rows_affected()
+}
+
+/// The first column of the first row of a raw query, as an integer.
+pub async fn query_i64(store: &Store, sql: &str) -> i64 {
+    let row = sqlx::query(sql)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    crate::get_i64(&row, "n")
+}

@@ -1,0 +1,105 @@
+//! A province-sized ledger in one SQLite file: 100 regions × 500 tasks × 26
+//! biweekly cycles of reports (3.9 million reports), and the time to
+//! evaluate one region-cycle in it. The dataset is built once (plans through
+//! the real parser and import; reports by bulk SQL, since building it
+//! through the API would take longer than the benchmark is worth).
+//!
+//!   cargo bench -p duban-store --bench province
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use duban_core::dates::Date;
+use duban_core::names::RegionName;
+use duban_store::testing::execute_raw;
+use duban_store::Store;
+
+const REGIONS: usize = 100;
+
+fn synthetic_plan(n: usize) -> String {
+    let mut s = String::from(
+        "某县2025年重点工作实施方案\n\n一、工作目标\n\n全年完成各项任务。\n\n二、重点任务\n\n",
+    );
+    for section in 0..(n / 10) {
+        s.push_str(&format!(
+            "（{}）第{}组任务\n\n",
+            ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][section % 10],
+            section + 1
+        ));
+        for k in 0..10 {
+            let lead = (section * 10 + k) % 20;
+            s.push_str(&format!(
+                "{}.推进第{}项工作。加快推进相关建设，确保年底前完成。（市测试{lead}局牵头，市测试{}局、市测试{}局按职能分工负责）\n\n",
+                k + 1,
+                section * 10 + k + 1,
+                (lead + 1) % 20,
+                (lead + 2) % 20
+            ));
+        }
+    }
+    s
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let started = std::time::Instant::now();
+    let (store, region, last) = rt.block_on(async {
+        let store = Store::open(&duban_store::testing::fresh_sqlite_url()).await.unwrap();
+        let plan = duban_plan::parse(synthetic_plan(500).as_bytes(), "plan.txt").unwrap();
+        let province = RegionName::parse("测试省").unwrap();
+        let mut target = None;
+        for i in 0..REGIONS {
+            let region = store.ensure_region(&RegionName::parse(&format!("测试{i}县")).unwrap(), Some(&province), "bench").await.unwrap();
+            store.import(&region, &plan, "bench").await.unwrap();
+            let cycles = store.schedule_cycles(&region.id, 0, Date::new(2025, 1, 6).unwrap(), Date::new(2025, 12, 31).unwrap(), "bench").await.unwrap();
+            // Every responsible unit reports every cycle: one bulk insert per region.
+            execute_raw(
+                &store,
+                &format!(
+                    "INSERT INTO reports (region_id, id, cycle_id, task_id, unit_id, version, state, status, completion, current_value, progress, problems, next_steps, attachments, submitted_at, late, author, created_at) \
+                     SELECT a.region_id, c.id || '/' || a.task_id || '/' || a.unit_id, c.id, a.task_id, a.unit_id, 1, 'submitted', 'in_progress', \
+                            (c.seq * 100.0 / 27.0), NULL, '按计划推进。', '', '', '[]', c.due_on, 0, 'bench', c.due_on \
+                     FROM assignments a JOIN cycles c ON c.region_id = a.region_id WHERE a.region_id = '{}' AND a.deleted_at IS NULL",
+                    region.id
+                ),
+            )
+            .await;
+            // Every cycle but the last is closed, with its lights kept.
+            execute_raw(
+                &store,
+                &format!(
+                    "INSERT INTO task_lights (region_id, cycle_id, task_id, light, reason) \
+                     SELECT t.region_id, c.id, t.id, 'green', 'bench' FROM tasks t JOIN cycles c ON c.region_id = t.region_id \
+                     WHERE t.region_id = '{}' AND c.seq < 26",
+                    region.id
+                ),
+            )
+            .await;
+            execute_raw(&store, &format!("UPDATE cycles SET status = 'closed' WHERE region_id = '{}' AND seq < 26", region.id)).await;
+            if i == REGIONS / 2 {
+                target = Some((region, cycles.last().unwrap().clone()));
+            }
+        }
+        let (region, last) = target.unwrap();
+        (store, region, last)
+    });
+    let reports = rt.block_on(sqlx_count(&store));
+    eprintln!(
+        "province dataset: {REGIONS} regions, {reports} reports, built in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut group = c.benchmark_group("province_sqlite");
+    group.sample_size(10);
+    group.bench_function("evaluate_one_region_cycle", |b| {
+        b.iter(|| {
+            rt.block_on(store.evaluate(&region.id, &last, Date::new(2025, 12, 31).unwrap()))
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+async fn sqlx_count(store: &Store) -> i64 {
+    duban_store::testing::query_i64(store, "SELECT COUNT(*) AS n FROM reports").await
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
