@@ -178,14 +178,26 @@ impl Store {
 // binary data format"). Statements that bind optional numbers are therefore
 // not cached; the others are.
 
-/// Now, as an RFC 3339 UTC timestamp with milliseconds (sorts as text).
+/// Now, as a UTC timestamp with milliseconds that sorts as text.
 pub(crate) fn now() -> String {
-    use time::format_description::well_known::Rfc3339;
-    let t = time::OffsetDateTime::now_utc();
-    let t = t
-        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
+    timestamp(time::OffsetDateTime::now_utc())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, always with three fraction digits: the text
+/// order must be the time order (RFC 3339 formatters drop a zero fraction,
+/// and `…:01Z` sorts after `…:01.5Z`).
+pub(crate) fn timestamp(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
 }
 
 /// A new id: UUIDv7, time-ordered, generated here so that both databases
@@ -260,4 +272,16 @@ pub(crate) fn get_i64(row: &AnyRow, col: &str) -> i64 {
 pub(crate) fn get_opt_f64(row: &AnyRow, col: &str) -> Option<f64> {
     use sqlx::Row;
     row.try_get::<Option<f64>, _>(col).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_sort_as_text() {
+        let t = time::OffsetDateTime::from_unix_timestamp(1_764_000_001).unwrap();
+        let later = t + time::Duration::milliseconds(500);
+        let (a, b) = (super::timestamp(t), super::timestamp(later));
+        assert_eq!(a, "2025-11-24T16:00:01.000Z");
+        assert!(a < b, "{a} !< {b}");
+    }
 }

@@ -187,10 +187,9 @@ impl Store {
             }
             Some(e) => {
                 let minutes = (1i64 << attempts.clamp(0, 10)).min(24 * 60);
-                let next = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes);
-                let next = next
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or(at.clone());
+                let next = crate::timestamp(
+                    time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes),
+                );
                 sqlx::query("UPDATE notifications SET attempts = $1, last_error = $2, next_attempt_at = $3 WHERE region_id = $4 AND id = $5")
                     .bind(attempts + 1)
                     .bind(e)
