@@ -173,6 +173,20 @@ pub struct Evaluation {
     pub four_rates: evaluation::FourRates,
     /// The four rates of each unit with project lists in the campaign.
     pub four_rates_by_unit: Vec<(String, evaluation::FourRates)>,
+    /// Goal indicators with an owner: the reported value against the target.
+    pub indicators: Vec<IndicatorEvaluation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorEvaluation {
+    pub target_id: String,
+    pub metric: String,
+    pub owner: String,
+    pub comparator: String,
+    pub value: f64,
+    pub unit: String,
+    pub current: Option<f64>,
+    pub attainment: Option<evaluation::Attainment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1016,6 +1030,48 @@ impl Store {
                 }
             }
         }
+        let indicators = self.expected_indicators(region_id, cycle).await?;
+        let indicator_reports = self.current_indicator_reports(region_id, &cycle.id).await?;
+        let mut indicator_evals = Vec::new();
+        let (mut ind_actual, mut ind_on_time) = (0, 0);
+        for t in &indicators {
+            let owner = t.owner.clone().unwrap_or_default();
+            let entry = per_unit.entry(owner.clone()).or_default();
+            entry.0 += 1;
+            let report = indicator_reports
+                .iter()
+                .find(|r| r.target_id == t.id && r.submitted);
+            if let Some(r) = report {
+                entry.1 += 1;
+                ind_actual += 1;
+                if !r.late {
+                    entry.2 += 1;
+                    ind_on_time += 1;
+                }
+            }
+            indicator_evals.push(IndicatorEvaluation {
+                target_id: t.id.clone(),
+                metric: t.metric.clone(),
+                owner,
+                comparator: t.comparator.clone(),
+                value: t.value,
+                unit: t.unit.clone(),
+                current: report.map(|r| r.value),
+                attainment: report.and_then(|r| {
+                    evaluation::Comparator::parse(&t.comparator).map(|c| {
+                        evaluation::attainment(
+                            &t.kind,
+                            c,
+                            t.value,
+                            t.value_max,
+                            r.value,
+                            year_share(today),
+                            &thresholds,
+                        )
+                    })
+                }),
+            });
+        }
         let records = per_unit
             .into_iter()
             .map(|(unit, (exp, actual, on_time))| {
@@ -1033,15 +1089,17 @@ impl Store {
             })
             .collect();
         let (exp, actual, on_time) = (
-            expected.len(),
+            expected.len() + indicators.len(),
             expected
                 .iter()
                 .filter(|e| submitted.contains_key(&(e.task_id.clone(), e.unit_id.clone())))
-                .count(),
+                .count()
+                + ind_actual,
             expected
                 .iter()
                 .filter(|e| submitted.get(&(e.task_id.clone(), e.unit_id.clone())) == Some(&true))
-                .count(),
+                .count()
+                + ind_on_time,
         );
         let projects = self.project_figures(region_id, cycle.plan).await?;
         Ok(Evaluation {
@@ -1073,6 +1131,7 @@ impl Store {
                     .map(|(u, f)| (u.to_string(), evaluation::four_rates(&f)))
                     .collect()
             },
+            indicators: indicator_evals,
             cycle: cycle.clone(),
         })
     }

@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod import;
+mod indicators;
 mod lists;
 mod migrate;
 mod queries;
@@ -21,6 +22,7 @@ pub use dispatch::{
     RegionSummary, Report, ReportInput, ReportItem, TaskEvaluation,
 };
 pub use import::{ImportReport, TaskChange};
+pub use indicators::{IndicatorInput, IndicatorReport};
 pub use lists::{ListItem, NewListItem};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;

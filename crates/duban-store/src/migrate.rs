@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_ledger_versions.sql")),
     (3, include_str!("../migrations/0003_dispatch.sql")),
     (4, include_str!("../migrations/0004_notifications.sql")),
+    (5, include_str!("../migrations/0005_indicators.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.

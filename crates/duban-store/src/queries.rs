@@ -68,6 +68,10 @@ pub struct TargetRow {
     pub value: f64,
     pub value_max: Option<f64>,
     pub unit: String,
+    /// The unit that reports the indicator (goal targets; task targets are
+    /// reported by the task's lead).
+    pub owner_unit_id: Option<String>,
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -265,8 +269,9 @@ impl Store {
             .map(|p| (p.id, p.no))
             .collect();
         let rows = sqlx::query(
-            "SELECT id, plan_id, task_id, text, metric, kind, comparator, value, value_max, unit FROM targets \
-             WHERE region_id = $1 AND deleted_at IS NULL ORDER BY created_at, id",
+            "SELECT t.id, t.plan_id, t.task_id, t.text, t.metric, t.kind, t.comparator, t.value, t.value_max, t.unit, t.owner_unit_id, u.name AS owner \
+             FROM targets t LEFT JOIN units u ON u.region_id = t.region_id AND u.id = t.owner_unit_id \
+             WHERE t.region_id = $1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id",
         )
         .bind(region_id)
         .fetch_all(&self.pool)
@@ -289,6 +294,8 @@ impl Store {
                     value: get_opt_f64(r, "value").unwrap_or_default(),
                     value_max: get_opt_f64(r, "value_max"),
                     unit: get_str(r, "unit"),
+                    owner_unit_id: get_opt_str(r, "owner_unit_id"),
+                    owner: get_opt_str(r, "owner"),
                 })
             })
             .collect())

@@ -398,3 +398,92 @@ async fn reported_values_are_judged_against_targets() {
         );
     }
 }
+
+#[tokio::test]
+async fn indicator_owners_report_goal_values() {
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/sample/miluo-2025-qida-gongjian.txt"),
+    )
+    .unwrap();
+    let plan = duban_plan::parse(&bytes, "miluo.txt").unwrap();
+    for (backend, store) in fresh_stores().await {
+        let r = store
+            .ensure_region(&RegionName::parse("汨罗市").unwrap(), None, "t")
+            .await
+            .unwrap();
+        store.import(&r, &plan, "t").await.unwrap();
+        // Campaign 1's goal: 社会消费品零售总额增长8%以上, owned by 市商务粮食局.
+        let goal = store
+            .targets(&r.id, Some(1))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.task_id.is_none() && t.metric == "社会消费品零售总额")
+            .unwrap();
+        let task_target = store
+            .targets(&r.id, Some(1))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.task_id.is_some())
+            .unwrap();
+        assert!(matches!(
+            store
+                .set_target_owner(&r.id, &task_target.id, "市商务粮食局", "t")
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        let owned = store
+            .set_target_owner(&r.id, &goal.id, "市商务粮食局", "t")
+            .await
+            .unwrap();
+        assert_eq!(owned.owner.as_deref(), Some("市商务粮食局"));
+        let cycle = store
+            .open_cycle(&r.id, 1, d("2025-06-23"), d("2025-07-02"), "regular", "t")
+            .await
+            .unwrap();
+        let before = store
+            .evaluate(&r.id, &cycle, d("2025-07-02"))
+            .await
+            .unwrap();
+        let tasks_expected = store.expected_reports(&r.id, &cycle).await.unwrap().len();
+        assert_eq!(
+            before.metrics.expected,
+            tasks_expected + 1,
+            "{backend}: one report per indicator owner"
+        );
+        let input = duban_store::IndicatorInput {
+            version: 0,
+            value: 7.5,
+            note: "1-6月累计".into(),
+            submit: true,
+        };
+        let saved = store
+            .save_indicator(&r.id, &cycle.id, &goal.id, &input, "t", d("2025-07-01"))
+            .await
+            .unwrap();
+        assert_eq!((saved.version, saved.late), (1, false));
+        assert!(
+            matches!(
+                store
+                    .save_indicator(&r.id, &cycle.id, &goal.id, &input, "t", d("2025-07-01"))
+                    .await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{backend}: stale version"
+        );
+        let eval = store
+            .evaluate(&r.id, &cycle, d("2025-07-02"))
+            .await
+            .unwrap();
+        assert_eq!(eval.metrics.actual, 1);
+        let ind = &eval.indicators[0];
+        // A growth rate compares directly: 7.5 < 8 is off track.
+        assert_eq!(
+            (ind.current, ind.attainment.as_ref().map(|a| a.on_track)),
+            (Some(7.5), Some(false)),
+            "{backend}"
+        );
+    }
+}

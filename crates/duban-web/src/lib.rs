@@ -82,6 +82,22 @@ pub fn router(store: Store) -> Router {
         )
         .route(&format!("{region}/summary"), get(cycles::summary))
         .route(
+            &format!("{region}/targets/{{target}}/owner"),
+            put(indicators::set_owner),
+        )
+        .route(
+            &format!("{region}/cycles/{{cycle}}/indicators"),
+            get(indicators::list),
+        )
+        .route(
+            &format!("{region}/cycles/{{cycle}}/tasks/{{task}}"),
+            get(reports::consolidated),
+        )
+        .route(
+            &format!("{region}/cycles/{{cycle}}/indicators/{{target}}"),
+            put(indicators::save),
+        )
+        .route(
             &format!("{region}/plans/{{plan}}/settings"),
             get(plans::settings).put(plans::set_settings),
         )

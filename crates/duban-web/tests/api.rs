@@ -679,6 +679,24 @@ async fn dispatch_cycle_over_http() {
             StatusCode::CONFLICT,
             "{backend}: a closed cycle is locked"
         );
+        // The lead sees the co-unit's report next to its own.
+        let (s, view) = app
+            .call(
+                Some("rsj"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/tasks/{t}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            (
+                view["lead"].as_array().unwrap().len(),
+                view["co"][0]["unit"].as_str()
+            ),
+            (1, Some("市发改局")),
+            "{backend}: {view}"
+        );
         // Light thresholds are per campaign, set by its office, shown with the colours.
         let settings = json!({ "cadence": "weekly", "thresholds": { "red_gap": 30.0, "due_soon_days": 10, "due_soon_min_completion": 70.0, "about_tolerance": 0.1 } });
         let (s, _) = app
@@ -813,5 +831,106 @@ async fn batch_reports_are_all_or_nothing() {
             )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn indicator_owners_over_http() {
+    for (backend, store) in fresh_stores().await {
+        let app = spawn(store).await;
+        let (_, targets) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/targets?plan=1"),
+                None,
+            )
+            .await;
+        let goal = targets
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["task_id"].is_null())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let owner = json!({ "unit": "市人社局" });
+        let (s, _) = app
+            .call(
+                Some("office2"),
+                Method::PUT,
+                &format!("{R}/targets/{goal}/owner"),
+                Some(owner.clone()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{backend}");
+        let (s, set) = app
+            .call(
+                Some("office1"),
+                Method::PUT,
+                &format!("{R}/targets/{goal}/owner"),
+                Some(owner),
+            )
+            .await;
+        assert_eq!(
+            (s, set["owner"].as_str()),
+            (StatusCode::OK, Some("市人社局"))
+        );
+        let c = &app.cycle1;
+        let (_, owed) = app
+            .call(
+                Some("rsj"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/indicators"),
+                None,
+            )
+            .await;
+        assert_eq!(owed.as_array().unwrap().len(), 1);
+        let value = json!({ "version": 0, "value": 9.1, "submit": true });
+        let (s, _) = app
+            .call(
+                Some("fgj"),
+                Method::PUT,
+                &format!("{R}/cycles/{c}/indicators/{goal}"),
+                Some(value.clone()),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "{backend}: only the owner reports"
+        );
+        let (s, saved) = app
+            .call(
+                Some("rsj"),
+                Method::PUT,
+                &format!("{R}/cycles/{c}/indicators/{goal}"),
+                Some(value.clone()),
+            )
+            .await;
+        assert_eq!(
+            (s, saved["version"].as_i64()),
+            (StatusCode::OK, Some(1)),
+            "{backend}: {saved}"
+        );
+        let (s, _) = app
+            .call(
+                Some("rsj"),
+                Method::PUT,
+                &format!("{R}/cycles/{c}/indicators/{goal}"),
+                Some(value),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (_, eval) = app
+            .call(
+                Some("leader"),
+                Method::GET,
+                &format!("{R}/cycles/{c}/evaluation"),
+                None,
+            )
+            .await;
+        assert_eq!(eval["indicators"][0]["current"], 9.1, "{backend}");
     }
 }

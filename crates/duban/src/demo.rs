@@ -191,11 +191,34 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
         .map_err(fail_db)?;
     let mut latest = Vec::new();
     let mut reports_saved = 0usize;
+    let forces = store.task_forces(&region.id).await.map_err(fail_db)?;
     for no in 1..=7i64 {
         let cycles = store
             .schedule_cycles(&region.id, no, start, end, ACTOR)
             .await
             .map_err(fail_db)?;
+        // Each goal indicator is owned by the unit hosting the campaign's task-force office.
+        let mut goals = Vec::new();
+        if let Some(office) = forces
+            .iter()
+            .find(|f| f.plan == no)
+            .and_then(|f| f.office.clone())
+        {
+            for t in store
+                .targets(&region.id, Some(no))
+                .await
+                .map_err(fail_db)?
+                .into_iter()
+                .filter(|t| t.task_id.is_none())
+            {
+                goals.push(
+                    store
+                        .set_target_owner(&region.id, &t.id, &office, ACTOR)
+                        .await
+                        .map_err(fail_db)?,
+                );
+            }
+        }
         let blocked_task = store
             .tasks(
                 &region.id,
@@ -298,6 +321,22 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
                     .save_reports(&region.id, &cycle.id, &late, ACTOR, due.add_days(3))
                     .await
                     .map_err(fail_db)?;
+            }
+            for g in &goals {
+                let cumulative = matches!(g.kind.as_str(), "count" | "level" | "point_change");
+                let path = if cumulative { g.value * share } else { g.value };
+                let value = (path * (0.85 + rng.next() * 0.3) * 100.0).round() / 100.0;
+                let input = duban_store::IndicatorInput {
+                    version: 0,
+                    value,
+                    note: "本年累计".into(),
+                    submit: true,
+                };
+                store
+                    .save_indicator(&region.id, &cycle.id, &g.id, &input, ACTOR, due)
+                    .await
+                    .map_err(fail_db)?;
+                reports_saved += 1;
             }
             // The office returns one report in a few cycles.
             if k % 5 == 2 {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod coordination;
 pub mod cycles;
 pub mod health;
+pub mod indicators;
 pub mod lists;
 pub mod plans;
 pub mod regions;

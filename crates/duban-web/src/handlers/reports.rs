@@ -205,3 +205,61 @@ pub async fn save_batch(
             .await?,
     ))
 }
+
+#[derive(Serialize)]
+pub struct Consolidated {
+    task: duban_store::TaskRow,
+    /// The lead unit's report: the task's conclusion this cycle.
+    lead: Vec<Report>,
+    /// Co-units' reports to the lead.
+    co: Vec<Report>,
+    /// Units that owe a report and have none yet.
+    missing: Vec<String>,
+}
+
+/// `GET …/cycles/{cycle}/tasks/{task}`: one task's reports in a cycle, the
+/// lead's and the co-units' side by side, for the lead to consolidate.
+pub async fn consolidated(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region, cycle, task)): Path<(String, String, String)>,
+) -> Result<Json<Consolidated>, ApiError> {
+    let region = guard(&state, &caller, &region, Action::Read).await?;
+    let c = state.store.cycle(&region.id, &cycle).await?;
+    let t = state.store.task(&region.id, &task).await?;
+    let reports: Vec<Report> = state
+        .store
+        .current_reports(&region.id, &c)
+        .await?
+        .into_iter()
+        .filter(|r| r.task_id == t.id)
+        .collect();
+    let expected: Vec<duban_store::Expected> = state
+        .store
+        .expected_reports(&region.id, &c)
+        .await?
+        .into_iter()
+        .filter(|e| e.task_id == t.id)
+        .collect();
+    let role = |unit_id: &str| {
+        expected
+            .iter()
+            .find(|e| e.unit_id == unit_id)
+            .map(|e| e.role.clone())
+            .unwrap_or_default()
+    };
+    let (lead, co): (Vec<Report>, Vec<Report>) = reports
+        .into_iter()
+        .partition(|r| role(&r.unit_id) == "lead");
+    let missing = expected
+        .iter()
+        .filter(|e| !lead.iter().chain(&co).any(|r| r.unit_id == e.unit_id))
+        .map(|e| e.unit.clone())
+        .collect();
+    Ok(Json(Consolidated {
+        task: t,
+        lead,
+        co,
+        missing,
+    }))
+}

@@ -1,0 +1,106 @@
+//! Indicators (指标): owners of goal targets and their cycle values.
+
+use crate::auth::{guard, Caller};
+use crate::extract::Json as JsonBody;
+use crate::handlers::today;
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::Json;
+use duban_core::policy::Action;
+use duban_store::{IndicatorInput, IndicatorReport, TargetRow};
+use serde::Serialize;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owner {
+    unit: String,
+}
+
+/// `PUT …/targets/{target}/owner` `{"unit"}` (admin; the campaign's office).
+pub async fn set_owner(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region_key, target)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Owner>,
+) -> Result<Json<TargetRow>, ApiError> {
+    let region = guard(&state, &caller, &region_key, Action::Read).await?;
+    let t = state.store.target(&region.id, &target).await?;
+    guard(
+        &state,
+        &caller,
+        &region_key,
+        Action::ManageCycles {
+            campaign: u32::try_from(t.plan).ok(),
+        },
+    )
+    .await?;
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    Ok(Json(
+        state
+            .store
+            .set_target_owner(&region.id, &target, &body.unit, actor)
+            .await?,
+    ))
+}
+
+#[derive(Serialize)]
+pub struct Owed {
+    target: TargetRow,
+    report: Option<IndicatorReport>,
+}
+
+/// `GET …/cycles/{cycle}/indicators`: indicators owed this cycle, with values.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region, cycle)): Path<(String, String)>,
+) -> Result<Json<Vec<Owed>>, ApiError> {
+    let region = guard(&state, &caller, &region, Action::Read).await?;
+    let c = state.store.cycle(&region.id, &cycle).await?;
+    let reports = state
+        .store
+        .current_indicator_reports(&region.id, &c.id)
+        .await?;
+    Ok(Json(
+        state
+            .store
+            .expected_indicators(&region.id, &c)
+            .await?
+            .into_iter()
+            .map(|t| Owed {
+                report: reports.iter().find(|r| r.target_id == t.id).cloned(),
+                target: t,
+            })
+            .collect(),
+    ))
+}
+
+/// `PUT …/cycles/{cycle}/indicators/{target}` `{"version", "value", "note", "submit"}`.
+pub async fn save(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((region_key, cycle, target)): Path<(String, String, String)>,
+    JsonBody(body): JsonBody<IndicatorInput>,
+) -> Result<Json<IndicatorReport>, ApiError> {
+    let region = guard(&state, &caller, &region_key, Action::Read).await?;
+    let c = state.store.cycle(&region.id, &cycle).await?;
+    let t = state.store.target(&region.id, &target).await?;
+    let owner = t.owner_unit_id.clone().unwrap_or_default();
+    guard(
+        &state,
+        &caller,
+        &region_key,
+        Action::WriteReport {
+            unit_id: owner,
+            campaign: Some(c.plan as u32),
+        },
+    )
+    .await?;
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    Ok(Json(
+        state
+            .store
+            .save_indicator(&region.id, &cycle, &target, &body, actor, today())
+            .await?,
+    ))
+}
