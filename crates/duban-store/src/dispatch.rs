@@ -250,6 +250,18 @@ fn year_share(today: Date) -> f64 {
     today.days_since(start) as f64 / Date::last_of_year(today.year()).days_since(start) as f64
 }
 
+/// A cycle's reporting window opens on `opens_on`; reports before it are
+/// refused (cycles are scheduled ahead for the whole year).
+pub(crate) fn ensure_started(cycle: &Cycle, today: Date) -> Result<()> {
+    if Date::parse(&cycle.opens_on).is_some_and(|o| today < o) {
+        return Err(StoreError::Conflict(format!(
+            "本期调度 {} 才开始填报。/ This cycle opens for reports on {}.",
+            cycle.opens_on, cycle.opens_on
+        )));
+    }
+    Ok(())
+}
+
 /// Reports of a closed cycle are locked.
 fn ensure_open(cycle: &Cycle) -> Result<()> {
     if cycle.status == "closed" {
@@ -620,6 +632,7 @@ impl Store {
         }
         let cycle = self.cycle(region_id, cycle_id).await?;
         ensure_open(&cycle)?;
+        ensure_started(&cycle, today)?;
         // Who owes what: the tasks of the cycle's plan and their units
         // (a group owes through the registered units it covers).
         let all = self.all_tasks(region_id).await?;

@@ -147,6 +147,7 @@ impl Store {
                     .into(),
             ));
         }
+        crate::dispatch::ensure_started(&cycle, today)?;
         let target = self
             .expected_indicators(region_id, &cycle)
             .await?

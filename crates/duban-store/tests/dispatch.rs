@@ -252,6 +252,23 @@ async fn a_full_cycle_on_both_databases() {
             .await
             .is_err());
 
+        // A cycle scheduled for later does not take reports yet.
+        let future = &cycles[20];
+        let early = store
+            .save_report(
+                &r.id,
+                &future.id,
+                &task.id,
+                "市人社局",
+                &input(0, "in_progress", 30.0, true),
+                "rsj",
+                today,
+            )
+            .await;
+        assert!(
+            matches!(early, Err(StoreError::Conflict(_))),
+            "{backend}: {early:?}"
+        );
         // A late report is accepted and marked late.
         let other = &tasks[1];
         let late = store

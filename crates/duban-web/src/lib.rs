@@ -81,6 +81,7 @@ pub fn router(store: Store) -> Router {
             post(reports::review),
         )
         .route(&format!("{region}/summary"), get(cycles::summary))
+        .route(&format!("{region}/holidays"), post(cycles::add_holiday))
         .route(
             &format!("{region}/targets/{{target}}/owner"),
             put(indicators::set_owner),

@@ -679,6 +679,38 @@ async fn dispatch_cycle_over_http() {
             StatusCode::CONFLICT,
             "{backend}: a closed cycle is locked"
         );
+        // Holidays move due dates earlier when cycles are scheduled (admin only).
+        let (s, _) = app
+            .call(
+                Some("office1"),
+                Method::POST,
+                &format!("{R}/holidays"),
+                Some(json!({ "day": "2026-10-01", "name": "国庆节" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = app
+            .call(
+                Some("admin"),
+                Method::POST,
+                &format!("{R}/holidays"),
+                Some(json!({ "day": "2026-10-02", "name": "国庆节" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}");
+        let (s, scheduled) = app
+            .call(
+                Some("office1"),
+                Method::POST,
+                &format!("{R}/cycles/schedule"),
+                Some(json!({ "plan": 1, "from": "2026-09-21", "to": "2026-10-04" })),
+            )
+            .await;
+        assert_eq!(
+            (s, scheduled[0]["due_on"].as_str()),
+            (StatusCode::CREATED, Some("2026-10-01")),
+            "{backend}: {scheduled}"
+        );
         // The lead sees the co-unit's report next to its own.
         let (s, view) = app
             .call(

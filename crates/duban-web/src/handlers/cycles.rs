@@ -183,3 +183,34 @@ pub async fn summary(
             .await?,
     ))
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    day: Date,
+    name: String,
+}
+
+/// `POST …/holidays` `{"day", "name"}` (admin): due dates that fall on it
+/// move to the working day before, for cycles scheduled afterwards.
+pub async fn add_holiday(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    JsonBody(body): JsonBody<Holiday>,
+) -> Result<StatusCode, ApiError> {
+    let region = guard(&state, &caller, &region, Action::ManageUnits).await?;
+    if body.name.trim().is_empty() || body.name.chars().count() > 40 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "节假日名称 1 到 40 字。/ name is 1..40 characters.",
+        ));
+    }
+    let actor = &caller.0.as_ref().expect("guarded").user;
+    state
+        .store
+        .add_holiday(&region.id, body.day, body.name.trim(), actor)
+        .await?;
+    Ok(StatusCode::CREATED)
+}
