@@ -45,12 +45,6 @@ pub enum Action {
     ReviewReport { campaign: Option<u32> },
 }
 
-impl Action {
-    pub fn is_write(&self) -> bool {
-        !matches!(self, Action::Read)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
     #[error("需要登录：请在 Authorization 头中提供 Bearer 令牌。/ Authentication required: send a Bearer token.")]

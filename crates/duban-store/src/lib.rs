@@ -153,14 +153,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
     async fn begin(&self) -> Result<Transaction<'static, Any>> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Sqlite {
