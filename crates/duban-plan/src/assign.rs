@@ -518,6 +518,9 @@ fn is_deadline_piece(piece: &str, deadline: &mut Option<String>) -> bool {
 /// Splits `A和B` / `A及B` when both sides are units: `各街道和营田公务中心`
 /// is two units, `市人力资源和社会保障局` is one.
 fn split_conjunctions(name: &str) -> Vec<String> {
+    if let Some(parts) = split_run_on(name) {
+        return parts;
+    }
     if is_unit_like(name) && !name.contains(['和', '及', '与']) {
         return vec![name.to_string()];
     }
@@ -539,6 +542,50 @@ fn split_conjunctions(name: &str) -> Vec<String> {
     } else {
         Vec::new()
     }
+}
+
+/// Endings after which a new name may start without a delimiter.
+const RUN_ON_SUFFIXES: &[&str] = &[
+    "局",
+    "厅",
+    "委员会",
+    "中心",
+    "公司",
+    "大队",
+    "支队",
+    "管委会",
+    "办公室",
+];
+/// How the next name starts: a place level, or a group.
+const RUN_ON_PREFIXES: &[&str] = &["市", "县", "区", "省", "各", "国网"];
+
+/// `市发改局市财政局`: names a space once separated (spaces between Chinese
+/// characters are dropped in normalisation) or that were typed without a
+/// delimiter. Only splits where both sides are unit names and the left one
+/// is at least four characters, so that joint offices such as `市委市政府督查室`
+/// stay whole.
+fn split_run_on(name: &str) -> Option<Vec<String>> {
+    for (at, _) in name.char_indices().skip(4) {
+        let (left, right) = name.split_at(at);
+        if RUN_ON_SUFFIXES.iter().any(|s| left.ends_with(s))
+            && RUN_ON_PREFIXES.iter().any(|p| right.starts_with(p))
+            && is_unit_like(left)
+        {
+            let rest = split_run_on(right).unwrap_or_else(|| {
+                if is_unit_like(right) {
+                    vec![right.to_string()]
+                } else {
+                    Vec::new()
+                }
+            });
+            if !rest.is_empty() {
+                let mut out = vec![left.to_string()];
+                out.extend(rest);
+                return Some(out);
+            }
+        }
+    }
+    None
 }
 
 /// The unit names in a list such as `A、B和C等`.
@@ -767,6 +814,33 @@ mod tests {
         // Prose that mentions a unit is not an assignment.
         assert!(find_assignments("由市发改局负责统筹推进全市项目建设。").is_empty());
         assert!(find_assignments("市发改局牵头抓总，形成合力。").is_empty());
+    }
+
+    #[test]
+    fn run_on_names_split() {
+        let t = "（牵头单位：市发改局 市财政局；配合单位：市住建局 各镇人民政府）";
+        let normalized = crate::normalize::normalize_text(t);
+        assert_eq!(
+            one(&normalized),
+            (
+                v(&["市发改局", "市财政局"]),
+                v(&["市住建局", "各镇人民政府"]),
+                false
+            )
+        );
+        // Joint offices and names with a place inside stay whole.
+        for whole in [
+            "市委市政府督查室",
+            "岳阳市生态环境局汨罗分局",
+            "市场监管局",
+            "县市场监督管理局",
+        ] {
+            assert_eq!(
+                split_conjunctions(whole),
+                vec![whole.to_string()],
+                "{whole}"
+            );
+        }
     }
 
     #[test]

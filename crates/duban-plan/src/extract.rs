@@ -289,6 +289,7 @@ const TASK_HEADERS: &[&str] = &[
     "举措",
 ];
 const LEAD_HEADERS: &[&str] = &["牵头单位", "牵头部门", "主责单位", "牵头"];
+const PERSON_HEADERS: &[&str] = &["领导", "负责人", "联系人", "责任人"];
 const CO_HEADERS: &[&str] = &[
     "责任单位",
     "责任部门",
@@ -304,10 +305,16 @@ const EXTRA_HEADERS: &[&str] = &[
 ];
 
 fn columns(header: &[String]) -> Option<Columns> {
+    // Keys in priority order: `牵头单位` wins over a bare `牵头`; columns
+    // naming people (牵头领导, 责任人) are never unit columns.
     let find = |keys: &[&str], exclude: &[Option<usize>]| {
-        header.iter().enumerate().position(|(i, h)| {
-            let h: String = h.chars().filter(|c| !c.is_whitespace()).collect();
-            !exclude.contains(&Some(i)) && keys.iter().any(|k| h.contains(k))
+        keys.iter().find_map(|k| {
+            header.iter().enumerate().position(|(i, h)| {
+                let h: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+                !exclude.contains(&Some(i))
+                    && h.contains(k)
+                    && !PERSON_HEADERS.iter().any(|p| h.contains(p))
+            })
         })
     };
     let mut c = Columns {

@@ -333,3 +333,86 @@ fn table_with_measures_column_and_bare_month_deadline() {
     assert!(!p.tasks[1].lead_inferred);
     assert!(p.tasks[1].deadlines[0].ongoing);
 }
+
+#[test]
+fn leader_columns_are_not_unit_columns() {
+    let md = "# 某区重点任务分工方案\n\n\
+| 序号 | 工作任务 | 牵头领导 | 牵头单位 | 责任单位 | 完成时限 |\n|---|---|---|---|---|---|\n\
+| 1 | 建设智慧停车平台 | 张副区长 | 区城管局 | 区交通局 区公安分局 | 2025年10月 |\n";
+    let p = parse(md.as_bytes(), "x.md").unwrap();
+    assert_eq!(p.tasks[0].lead_units, vec!["区城管局"]);
+    // Units a space once separated are two units.
+    assert_eq!(p.tasks[0].co_units, vec!["区交通局", "区公安分局"]);
+    assert_eq!(p.tasks[0].deadlines[0].date.as_deref(), Some("2025-10-31"));
+}
+
+/// Word's numbered headings: `一、` and `1.` come from paragraph styles
+/// (styles.xml → numbering.xml), not from the paragraphs themselves.
+#[test]
+fn docx_numbering_through_paragraph_styles() {
+    use std::io::Write;
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+    let p = |style: &str, text: &str| {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    };
+    let body = [
+        p("Title", "某县推进乡村振兴实施方案"),
+        p("H1", "重点任务"),
+        p(
+            "H2",
+            "建设高标准农田5万亩。（县农业农村局牵头，县财政局、县水利局按职能分工负责）",
+        ),
+        p(
+            "H2",
+            "培育农业龙头企业3家。（县农业农村局牵头，各乡镇按职能分工负责）",
+        ),
+    ]
+    .concat();
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>{body}</w:body></w:document>"#
+    );
+    let styles = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:styles {W}>
+<w:style w:type="paragraph" w:styleId="H1"><w:pPr><w:numPr><w:numId w:val="3"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="H2"><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="3"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="Title"/></w:styles>"#
+    );
+    let numbering = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:numbering {W}><w:abstractNum w:abstractNumId="7">
+<w:lvl w:ilvl="0"><w:start w:val="2"/><w:numFmt w:val="chineseCountingThousand"/><w:lvlText w:val="%1、"/></w:lvl>
+<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%2."/></w:lvl>
+</w:abstractNum><w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num></w:numbering>"#
+    );
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        for (name, xml) in [
+            ("word/document.xml", &document),
+            ("word/styles.xml", &styles),
+            ("word/numbering.xml", &numbering),
+        ] {
+            z.start_file(name, opts).unwrap();
+            z.write_all(xml.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let plan = parse(&buf.into_inner(), "styled.docx").unwrap();
+    let paths: Vec<Vec<String>> = plan.tasks.iter().map(|t| t.path.clone()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            vec![
+                "二、重点任务".to_string(),
+                "1.建设高标准农田5万亩".to_string()
+            ],
+            vec![
+                "二、重点任务".to_string(),
+                "2.培育农业龙头企业3家".to_string()
+            ],
+        ]
+    );
+    assert_eq!(plan.tasks[1].co_units, vec!["各乡镇"]);
+}

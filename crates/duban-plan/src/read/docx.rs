@@ -31,10 +31,13 @@ pub fn read(bytes: &[u8]) -> Result<RawDocument, ParseError> {
             corrupt("缺少 word/document.xml / missing word/document.xml")
         }
     })?;
-    let numbering = match read_part(&mut zip, "word/numbering.xml")? {
+    let mut numbering = match read_part(&mut zip, "word/numbering.xml")? {
         Some(xml) => parse_numbering(&xml)?,
         None => Numbering::default(),
     };
+    if let Some(xml) = read_part(&mut zip, "word/styles.xml")? {
+        numbering.styles = parse_style_numbering(&xml)?;
+    }
     let blocks = parse_body(&document, &numbering)?;
     Ok(RawDocument {
         format: Format::Docx,
@@ -82,6 +85,39 @@ struct Level {
 struct Numbering {
     abstracts: HashMap<String, Vec<Level>>,
     nums: HashMap<String, String>,
+    /// Paragraph styles that carry numbering (Word's numbered headings):
+    /// style id → (numId, ilvl).
+    styles: HashMap<String, (String, usize)>,
+}
+
+/// Reads which paragraph styles are numbered: `一、` headings are often a
+/// numbered "标题 1" style rather than numbering on each paragraph.
+fn parse_style_numbering(xml: &str) -> Result<HashMap<String, (String, usize)>, ParseError> {
+    let mut reader = Reader::from_str(xml);
+    let mut out = HashMap::new();
+    let mut style: Option<String> = None;
+    let mut num: (Option<String>, usize) = (None, 0);
+    loop {
+        match reader.read_event().map_err(corrupt)? {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                b"style" => {
+                    style = attr(&e, b"styleId");
+                    num = (None, 0);
+                }
+                b"numId" => num.0 = attr(&e, b"val"),
+                b"ilvl" => num.1 = attr(&e, b"val").and_then(|v| v.parse().ok()).unwrap_or(0),
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == b"style" => {
+                if let (Some(id), Some(n)) = (style.take(), num.0.take()) {
+                    out.insert(id, (n, num.1));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 fn attr(e: &BytesStart, local: &[u8]) -> Option<String> {
@@ -257,6 +293,7 @@ fn parse_body(xml: &str, numbering: &Numbering) -> Result<Vec<Block>, ParseError
     let mut tables: Vec<TableState> = Vec::new();
     let mut para = String::new();
     let mut num: (Option<String>, usize) = (None, 0);
+    let mut style: Option<String> = None;
     let mut in_text = false;
     let mut index = 0usize;
     loop {
@@ -268,7 +305,9 @@ fn parse_body(xml: &str, numbering: &Numbering) -> Result<Vec<Block>, ParseError
                     b"p" if !empty => {
                         para.clear();
                         num = (None, 0);
+                        style = None;
                     }
+                    b"pStyle" => style = attr(e, b"val"),
                     b"t" if !empty => in_text = true,
                     b"tab" => para.push(' '),
                     b"br" | b"cr" => para.push('\n'),
@@ -327,6 +366,14 @@ fn parse_body(xml: &str, numbering: &Numbering) -> Result<Vec<Block>, ParseError
             Event::End(ref e) => match e.local_name().as_ref() {
                 b"t" => in_text = false,
                 b"p" => {
+                    // Numbering on the paragraph wins; else its style's.
+                    if num.0.is_none() {
+                        if let Some((id, ilvl)) =
+                            style.as_ref().and_then(|s| numbering.styles.get(s))
+                        {
+                            num = (Some(id.clone()), *ilvl);
+                        }
+                    }
                     let label = match &num.0 {
                         Some(id) if id != "0" => counters.label(numbering, id, num.1),
                         _ => None,
