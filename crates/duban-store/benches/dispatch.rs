@@ -5,47 +5,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use duban_core::dates::Date;
 use duban_core::names::RegionName;
-use duban_store::{ReportInput, ReportItem, Store};
-
-fn report() -> ReportInput {
-    ReportInput {
-        version: 0,
-        status: "in_progress".into(),
-        completion: 50.0,
-        current_value: None,
-        progress: "按计划推进，完成阶段性任务。".into(),
-        problems: String::new(),
-        next_steps: "继续推进。".into(),
-        coordination: vec![],
-        attachments: vec![],
-        submit: true,
-    }
-}
-
-/// A plan with `n` tasks over 20 units, in the Miluo layout.
-fn synthetic_plan(n: usize) -> String {
-    let mut s = String::from(
-        "某市2025年重点工作实施方案\n\n一、工作目标\n\n全年完成各项任务。\n\n二、重点任务\n\n",
-    );
-    for section in 0..(n / 10) {
-        s.push_str(&format!(
-            "（{}）第{}组任务\n\n",
-            ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][section % 10],
-            section + 1
-        ));
-        for k in 0..10 {
-            let lead = (section * 10 + k) % 20;
-            s.push_str(&format!(
-                "{}.推进第{}项工作。加快推进相关建设，确保年底前完成。（市测试{lead}局牵头，市测试{}局、市测试{}局按职能分工负责）\n\n",
-                k + 1,
-                section * 10 + k + 1,
-                (lead + 1) % 20,
-                (lead + 2) % 20
-            ));
-        }
-    }
-    s
-}
+use duban_store::{ReportItem, Store};
 
 async fn setup(plan_text: &str) -> (Store, String) {
     let store = Store::open(&duban_store::testing::fresh_sqlite_url())
@@ -62,7 +22,7 @@ async fn setup(plan_text: &str) -> (Store, String) {
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let text = synthetic_plan(500);
+    let text = duban_store::testing::synthetic_plan(500);
     let (store, region) = rt.block_on(setup(&text));
     let day = Date::new(2025, 6, 1).unwrap();
     let expected = rt.block_on(async {
@@ -88,7 +48,7 @@ fn bench(c: &mut Criterion) {
                     .map(|e| ReportItem {
                         task_id: e.task_id.clone(),
                         unit: e.unit_id.clone(),
-                        report: report(),
+                        report: duban_store::testing::report_input(0, "in_progress", 50.0, true),
                     })
                     .collect();
                 rt.block_on(store.save_reports(&region, &cycle, &items, "bench", day))
@@ -112,7 +72,7 @@ fn bench(c: &mut Criterion) {
                         &cycle,
                         &e.task_id,
                         &e.unit_id,
-                        &report(),
+                        &duban_store::testing::report_input(0, "in_progress", 50.0, true),
                         "bench",
                         day,
                     ))
@@ -144,7 +104,7 @@ fn bench(c: &mut Criterion) {
                 .map(|e| ReportItem {
                     task_id: e.task_id.clone(),
                     unit: e.unit_id.clone(),
-                    report: report(),
+                    report: duban_store::testing::report_input(0, "in_progress", 50.0, true),
                 })
                 .collect();
             let due = Date::parse(&cycle.due_on).unwrap();

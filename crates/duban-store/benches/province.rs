@@ -14,36 +14,12 @@ use duban_store::Store;
 
 const REGIONS: usize = 100;
 
-fn synthetic_plan(n: usize) -> String {
-    let mut s = String::from(
-        "某县2025年重点工作实施方案\n\n一、工作目标\n\n全年完成各项任务。\n\n二、重点任务\n\n",
-    );
-    for section in 0..(n / 10) {
-        s.push_str(&format!(
-            "（{}）第{}组任务\n\n",
-            ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][section % 10],
-            section + 1
-        ));
-        for k in 0..10 {
-            let lead = (section * 10 + k) % 20;
-            s.push_str(&format!(
-                "{}.推进第{}项工作。加快推进相关建设，确保年底前完成。（市测试{lead}局牵头，市测试{}局、市测试{}局按职能分工负责）\n\n",
-                k + 1,
-                section * 10 + k + 1,
-                (lead + 1) % 20,
-                (lead + 2) % 20
-            ));
-        }
-    }
-    s
-}
-
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let started = std::time::Instant::now();
     let (store, region, last) = rt.block_on(async {
         let store = Store::open(&duban_store::testing::fresh_sqlite_url()).await.unwrap();
-        let plan = duban_plan::parse(synthetic_plan(500).as_bytes(), "plan.txt").unwrap();
+        let plan = duban_plan::parse(duban_store::testing::synthetic_plan(500).as_bytes(), "plan.txt").unwrap();
         let province = RegionName::parse("测试省").unwrap();
         let mut target = None;
         for i in 0..REGIONS {

@@ -263,7 +263,7 @@ pub(crate) fn ensure_started(cycle: &Cycle, today: Date) -> Result<()> {
 }
 
 /// Reports of a closed cycle are locked.
-fn ensure_open(cycle: &Cycle) -> Result<()> {
+pub(crate) fn ensure_open(cycle: &Cycle) -> Result<()> {
     if cycle.status == "closed" {
         return Err(StoreError::Conflict(
             "该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked.".into(),
@@ -755,10 +755,23 @@ impl Store {
             saved.push(id);
         }
         tx.commit().await?;
-        let current = self.current_reports(region_id, &cycle).await?;
+        // Read back only this batch (same author and commit time), not the
+        // whole cycle: a single save must not cost a read of every report.
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports r JOIN units u ON u.region_id = r.region_id AND u.id = r.unit_id \
+             WHERE r.region_id = $1 AND r.cycle_id = $2 AND r.author = $3 AND r.created_at = $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(region_id)
+            .bind(cycle_id)
+            .bind(actor)
+            .bind(&at)
+            .fetch_all(&self.pool)
+            .await?;
+        let batch: Vec<Report> = rows.iter().map(|r| report_from(r, false)).collect();
         Ok(saved
             .iter()
-            .filter_map(|id| current.iter().find(|r| &r.id == id).cloned())
+            .filter_map(|id| batch.iter().find(|r| &r.id == id).cloned())
             .collect())
     }
 

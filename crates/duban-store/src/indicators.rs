@@ -141,12 +141,7 @@ impl Store {
             ));
         }
         let cycle = self.cycle(region_id, cycle_id).await?;
-        if cycle.status == "closed" {
-            return Err(StoreError::Conflict(
-                "该调度周期已关闭，填报已锁定。/ The cycle is closed; its reports are locked."
-                    .into(),
-            ));
-        }
+        crate::dispatch::ensure_open(&cycle)?;
         crate::dispatch::ensure_started(&cycle, today)?;
         let target = self
             .expected_indicators(region_id, &cycle)

@@ -2,7 +2,7 @@
 //! each with a named lead person. Project items carry what the four rates
 //! (四比四提高) are computed from later.
 
-use crate::{audit, get_i64, get_opt_f64, get_str, new_id, now, Result, Store, StoreError};
+use crate::{audit, get_opt_f64, get_str, new_id, now, Result, Store, StoreError};
 use duban_core::names::ListKind;
 use serde::{Deserialize, Serialize};
 
@@ -191,14 +191,12 @@ impl Store {
 
     /// The plan number (campaign) a task belongs to.
     pub async fn task_campaign(&self, region_id: &str, task_id: &str) -> Result<Option<u32>> {
-        let row = sqlx::query(
-            "SELECT p.no FROM tasks t JOIN plans p ON p.region_id = t.region_id AND p.id = t.plan_id WHERE t.region_id = $1 AND t.id = $2",
-        )
-        .bind(region_id)
-        .bind(task_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| get_i64(&r, "no") as u32))
+        Ok(self
+            .all_tasks(region_id)
+            .await?
+            .iter()
+            .find(|t| t.id == task_id)
+            .map(|t| t.plan as u32))
     }
 
     /// Corrects a task's assignment by hand (a parse error, a reorganised

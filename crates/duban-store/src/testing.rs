@@ -77,3 +77,50 @@ pub async fn query_i64(store: &Store, sql: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     crate::get_i64(&row, "n")
 }
+
+/// A plan text with `n` tasks (a multiple of 10) over 20 units, in the
+/// Miluo layout, for benchmarks at scale.
+pub fn synthetic_plan(n: usize) -> String {
+    let mut s = String::from(
+        "某市2025年重点工作实施方案\n\n一、工作目标\n\n全年完成各项任务。\n\n二、重点任务\n\n",
+    );
+    for section in 0..(n / 10) {
+        s.push_str(&format!(
+            "（{}）第{}组任务\n\n",
+            ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][section % 10],
+            section + 1
+        ));
+        for k in 0..10 {
+            let lead = (section * 10 + k) % 20;
+            s.push_str(&format!(
+                "{}.推进第{}项工作。加快推进相关建设，确保年底前完成。（市测试{lead}局牵头，市测试{}局、市测试{}局按职能分工负责）\n\n",
+                k + 1,
+                section * 10 + k + 1,
+                (lead + 1) % 20,
+                (lead + 2) % 20
+            ));
+        }
+    }
+    s
+}
+
+/// A plain report: in progress at `completion` %.
+pub fn report_input(
+    version: i64,
+    status: &str,
+    completion: f64,
+    submit: bool,
+) -> crate::ReportInput {
+    crate::ReportInput {
+        version,
+        status: status.into(),
+        completion,
+        current_value: None,
+        progress: "按计划推进".into(),
+        problems: String::new(),
+        next_steps: String::new(),
+        coordination: vec![],
+        attachments: vec![],
+        submit,
+    }
+}

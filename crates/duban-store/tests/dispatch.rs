@@ -5,26 +5,12 @@ use duban_core::dates::Date;
 use duban_core::evaluation::Light;
 use duban_core::names::RegionName;
 use duban_store::testing::fresh_stores;
-use duban_store::{ReportInput, StoreError, TaskFilter};
+use duban_store::testing::report_input as input;
+use duban_store::{StoreError, TaskFilter};
 use std::path::PathBuf;
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
-}
-
-fn input(version: i64, status: &str, completion: f64, submit: bool) -> ReportInput {
-    ReportInput {
-        version,
-        status: status.into(),
-        completion,
-        current_value: None,
-        progress: "按计划推进".into(),
-        problems: String::new(),
-        next_steps: String::new(),
-        coordination: vec![],
-        attachments: vec![],
-        submit,
-    }
 }
 
 #[tokio::test]

@@ -124,18 +124,7 @@ async fn reminders_are_queued_once_delivered_and_retried() {
         let first = &before[0];
         let due = store.expected_reports(&r.id, &cycle).await.unwrap();
         for e in due.iter().filter(|e| e.unit == first.unit) {
-            let input = duban_store::ReportInput {
-                version: 0,
-                status: "in_progress".into(),
-                completion: 40.0,
-                current_value: None,
-                progress: String::new(),
-                problems: String::new(),
-                next_steps: String::new(),
-                coordination: vec![],
-                attachments: vec![],
-                submit: true,
-            };
+            let input = duban_store::testing::report_input(0, "in_progress", 40.0, true);
             store
                 .save_report(&r.id, &cycle.id, &e.task_id, &e.unit_id, &input, "t", today)
                 .await
