@@ -2,7 +2,6 @@
 
 use crate::auth::{guard, Caller};
 use crate::extract::{Json as JsonBody, Query};
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -139,7 +138,7 @@ pub async fn close(
     Ok(Json(
         state
             .store
-            .close_cycle(&region.id, &cycle, today(), actor)
+            .close_cycle(&region.id, &cycle, state.today(), actor)
             .await?,
     ))
 }
@@ -162,7 +161,7 @@ pub async fn evaluation(
     Ok(Json(
         state
             .store
-            .evaluate(&region.id, &c, q.as_of.unwrap_or_else(today))
+            .evaluate(&region.id, &c, q.as_of.unwrap_or_else(|| state.today()))
             .await?,
     ))
 }
@@ -179,7 +178,7 @@ pub async fn summary(
     Ok(Json(
         state
             .store
-            .region_summary(&region.id, q.as_of.unwrap_or_else(today))
+            .region_summary(&region.id, q.as_of.unwrap_or_else(|| state.today()))
             .await?,
     ))
 }
