@@ -127,8 +127,15 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 tick.tick().await;
-                if let Err(e) = notify::run_once(&store, &channels, handlers::today()).await {
-                    eprintln!("提醒发送出错 / reminder round failed: {e}");
+                match notify::run_once(&store, &channels, handlers::today()).await {
+                    Ok(summary) => {
+                        for (region, e) in summary.region_errors {
+                            eprintln!(
+                                "提醒发送出错（{region}）/ reminder round failed for a region: {e}"
+                            );
+                        }
+                    }
+                    Err(e) => eprintln!("提醒发送出错 / reminder round failed: {e}"),
                 }
             }
         });
