@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod extract;
 mod handlers;
+mod hygiene;
 pub mod notify;
 pub mod openapi;
 
@@ -27,7 +28,7 @@ pub struct AppState {
 pub fn router(store: Store) -> Router {
     use handlers::*;
     let region = "/api/v1/regions/{region}";
-    Router::new()
+    let api = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/v1/openapi.json", get(openapi::handler))
         .route("/api/v1/regions", get(regions::list))
@@ -113,8 +114,10 @@ pub fn router(store: Store) -> Router {
             post(coordination::resolve),
         )
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(AppState { store })
+        .with_state(AppState { store });
+    hygiene::apply(api)
 }
 
 /// Serves until Ctrl-C or SIGTERM. Reminders run in the background every
@@ -133,9 +136,7 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::
             }
         });
     }
-    axum::serve(listener, router(store))
-        .with_graceful_shutdown(shutdown())
-        .await
+    hygiene::serve_connections(listener, router(store), shutdown()).await
 }
 
 /// Today in China Standard Time (UTC+8).

@@ -221,7 +221,13 @@ async fn every_documented_read_works_and_filters_apply() {
                     .replace("{cycle}", &app.cycle1)
                     .replace("{plan}", "1")
                     .replace("{unit}", "市人社局");
-                let (s, _) = app.call(Some("leader"), Method::GET, &path, None).await;
+                // The audit log is for admin and offices; leaders read the rest.
+                let who = if path.ends_with("/audit") {
+                    "office1"
+                } else {
+                    "leader"
+                };
+                let (s, _) = app.call(Some(who), Method::GET, &path, None).await;
                 assert_eq!(s, StatusCode::OK, "{backend} GET {path}");
             }
         }
@@ -575,11 +581,18 @@ async fn dispatch_cycle_over_http() {
             (s, ok["state"].as_str(), ok["completion"].as_f64()),
             (StatusCode::OK, Some("accepted"), Some(45.0))
         );
-        let (_, history) = app.call(Some("leader"), Method::GET, &rsj, None).await;
+        let (_, history) = app.call(Some("rsj"), Method::GET, &rsj, None).await;
         assert_eq!(
             history.as_array().unwrap().len(),
             6,
             "{backend}: every version kept"
+        );
+        // Others never see the unit's drafts (one of the six).
+        let (_, history) = app.call(Some("leader"), Method::GET, &rsj, None).await;
+        assert_eq!(
+            history.as_array().unwrap().len(),
+            5,
+            "{backend}: drafts are the unit's own"
         );
         // Coordination requests are tracked with who owes the answer.
         let (_, open) = app

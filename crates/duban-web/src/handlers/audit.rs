@@ -1,7 +1,8 @@
 use crate::auth::{guard, Caller};
+use crate::extract::Path;
 use crate::extract::Query;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use duban_core::policy::Action;
 use duban_store::AuditEntry;
@@ -13,18 +14,28 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
-/// `GET …/audit?entity_id=&limit=`: newest first.
+/// Largest page of the audit log: a page, never a dump of the whole log.
+pub const MAX_AUDIT_PAGE: i64 = 500;
+
+/// `GET …/audit?entity_id=&limit=`: newest first; admin and offices only;
+/// `limit` 1..=500 (default 100).
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let region = guard(&state, &caller, &region, Action::Read).await?;
+    let region = guard(&state, &caller, &region, Action::ReadAudit).await?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=MAX_AUDIT_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit 应在 1 到 {MAX_AUDIT_PAGE} 之间。/ limit must be within 1..={MAX_AUDIT_PAGE}."
+        )));
+    }
     Ok(Json(
         state
             .store
-            .audit_log(&region.id, q.entity_id.as_deref(), q.limit.unwrap_or(100))
+            .audit_log(&region.id, q.entity_id.as_deref(), limit)
             .await?,
     ))
 }

@@ -1,10 +1,11 @@
 //! Dispatch cycles: list, open (regular or 临时调度), schedule by cadence, close.
 
 use crate::auth::{guard, Caller};
+use crate::extract::Path;
 use crate::extract::{Json as JsonBody, Query};
 use crate::handlers::today;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use duban_core::dates::Date;

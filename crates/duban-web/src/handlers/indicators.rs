@@ -2,9 +2,10 @@
 
 use crate::auth::{guard, Caller};
 use crate::extract::Json as JsonBody;
+use crate::extract::Path;
 use crate::handlers::today;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use duban_core::policy::Action;
 use duban_store::{IndicatorInput, IndicatorReport, TargetRow};

@@ -1,7 +1,8 @@
 use crate::auth::{guard, Caller};
 use crate::extract::Json as JsonBody;
+use crate::extract::Path;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use duban_core::policy::Action;

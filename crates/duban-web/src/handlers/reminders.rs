@@ -1,10 +1,11 @@
 //! Reminders: due soon (临近提醒) and overdue (催办) per unit; the outbox.
 
 use crate::auth::{guard, Caller};
-use crate::extract::Query;
+use crate::extract::Path;
+use crate::extract::{page, Page, Query};
 use crate::handlers::today;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use duban_core::dates::Date;
 use duban_core::policy::Action;
@@ -17,6 +18,8 @@ pub struct ReminderQuery {
     unit: Option<String>,
     /// A campaign: the office's view of who owes what.
     plan: Option<i64>,
+    limit: Option<u32>,
+    offset: Option<u32>,
 }
 
 /// `GET …/reminders?as_of=&unit=&plan=`: who still owes what, due soon or overdue.
@@ -35,13 +38,13 @@ pub async fn list(
         .store
         .reminders(&region.id, q.as_of.unwrap_or_else(today))
         .await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|r| {
-                unit.as_ref().is_none_or(|u| &r.unit == u) && q.plan.is_none_or(|p| p == r.plan)
-            })
-            .collect(),
-    ))
+    let matching = all
+        .into_iter()
+        .filter(|r| {
+            unit.as_ref().is_none_or(|u| &r.unit == u) && q.plan.is_none_or(|p| p == r.plan)
+        })
+        .collect();
+    Ok(Json(page(matching, q.limit, q.offset)?))
 }
 
 /// `GET …/notifications`: the outbox, with attempts and the last error.
@@ -49,7 +52,8 @@ pub async fn outbox(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
+    Query(p): Query<Page>,
 ) -> Result<Json<Vec<Notification>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
-    Ok(Json(state.store.notifications(&region.id).await?))
+    Ok(Json(p.apply(state.store.notifications(&region.id).await?)?))
 }

@@ -1,13 +1,14 @@
 //! Reports (填报): what a unit owes, saving and submitting, review.
 
 use crate::auth::{guard, Caller};
-use crate::extract::{Json as JsonBody, Query};
+use crate::extract::Path;
+use crate::extract::{Json as JsonBody, Page, Query};
 use crate::handlers::today;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
-use duban_core::policy::Action;
-use duban_store::{Report, ReportInput, ReportItem};
+use duban_core::policy::{may_read_report, Action, ReportSeen};
+use duban_store::{Report, ReportInput, ReportItem, TaskFilter};
 use serde::Serialize;
 
 #[derive(serde::Deserialize)]
@@ -21,6 +22,44 @@ pub struct Due {
     #[serde(flatten)]
     expected: duban_store::Expected,
     report: Option<Report>,
+}
+
+/// Keeps the reports the caller may read ([`may_read_report`]): least
+/// privilege, so a reporter never sees other units' work it does not
+/// consolidate, and nobody sees another unit's drafts.
+async fn readable(
+    state: &AppState,
+    region_id: &str,
+    caller: &Caller,
+    reports: Vec<Report>,
+) -> Result<Vec<Report>, ApiError> {
+    let Some(who) = caller.0.as_ref() else {
+        return Ok(Vec::new());
+    };
+    // Only a reporter's view depends on who leads the task.
+    let tasks = if who.role == duban_core::names::Role::Reporter {
+        state.store.tasks(region_id, &TaskFilter::default()).await?
+    } else {
+        Vec::new()
+    };
+    Ok(reports
+        .into_iter()
+        .filter(|r| {
+            let leads: Vec<&str> = tasks
+                .iter()
+                .find(|t| t.id == r.task_id)
+                .map(|t| t.lead_units.iter().map(|u| u.id.as_str()).collect())
+                .unwrap_or_default();
+            may_read_report(
+                who,
+                ReportSeen {
+                    unit_id: &r.unit_id,
+                    draft: r.state == "draft",
+                    task_leads: &leads,
+                },
+            )
+        })
+        .collect())
 }
 
 /// `GET …/cycles/{cycle}/due?unit=`: what a unit (default: the caller's)
@@ -42,6 +81,7 @@ pub async fn due(
         None => None,
     };
     let reports = state.store.current_reports(&region.id, &c).await?;
+    let reports = readable(&state, &region.id, &caller, reports).await?;
     let out = state
         .store
         .expected_reports(&region.id, &c)
@@ -64,10 +104,14 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path((region, cycle)): Path<(String, String)>,
+    Query(p): Query<Page>,
 ) -> Result<Json<Vec<Report>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     let c = state.store.cycle(&region.id, &cycle).await?;
-    Ok(Json(state.store.current_reports(&region.id, &c).await?))
+    let reports = state.store.current_reports(&region.id, &c).await?;
+    Ok(Json(p.apply(
+        readable(&state, &region.id, &caller, reports).await?,
+    )?))
 }
 
 /// `GET …/cycles/{cycle}/reports/{task}/{unit}`: every version.
@@ -78,12 +122,11 @@ pub async fn history(
 ) -> Result<Json<Vec<Report>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     let c = state.store.cycle(&region.id, &cycle).await?;
-    Ok(Json(
-        state
-            .store
-            .report_history(&region.id, &c, &task, &unit)
-            .await?,
-    ))
+    let history = state
+        .store
+        .report_history(&region.id, &c, &task, &unit)
+        .await?;
+    Ok(Json(readable(&state, &region.id, &caller, history).await?))
 }
 
 /// `PUT …/cycles/{cycle}/reports/{task}/{unit}`: save (or submit) a report.
@@ -234,6 +277,7 @@ pub async fn consolidated(
         .into_iter()
         .filter(|r| r.task_id == t.id)
         .collect();
+    let reports = readable(&state, &region.id, &caller, reports).await?;
     let expected: Vec<duban_store::Expected> = state
         .store
         .expected_reports(&region.id, &c)

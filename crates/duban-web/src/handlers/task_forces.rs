@@ -1,6 +1,7 @@
 use crate::auth::{guard, Caller};
+use crate::extract::Path;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use duban_core::policy::Action;
 use duban_store::TaskForceRow;
