@@ -71,10 +71,13 @@ pub const MAX_PAGE: u32 = 500;
 
 /// `?limit=&offset=` on a list: `limit` 1..=[`MAX_PAGE`] (default
 /// [`MAX_PAGE`]), `offset` from 0. A page shorter than `limit` is the last.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+    #[param(minimum = 0)]
     pub offset: Option<u32>,
 }
 

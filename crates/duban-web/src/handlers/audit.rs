@@ -7,10 +7,12 @@ use axum::Json;
 use duban_core::policy::Action;
 use duban_store::AuditEntry;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     entity_id: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -19,6 +21,16 @@ pub const MAX_AUDIT_PAGE: i64 = 500;
 
 /// `GET …/audit?entity_id=&limit=`: newest first; admin and offices only;
 /// `limit` 1..=500 (default 100).
+#[utoipa::path(
+    get,
+    operation_id = "audit_list",
+    path = "/api/v1/regions/{region}/audit",
+    summary = "修改记录 / Audit log",
+    description = "权限 / Access: admin; office",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), AuditQuery),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

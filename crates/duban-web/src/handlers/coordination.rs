@@ -9,15 +9,29 @@ use axum::Json;
 use duban_core::policy::Action;
 use duban_store::CoordinationRequest;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatusQuery {
+    #[param(pattern = "^(open|resolved)$")]
     status: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    #[param(minimum = 0)]
     offset: Option<u32>,
 }
 
 /// `GET …/coordination-requests?status=open|resolved`: with who owes the answer.
+#[utoipa::path(
+    get,
+    operation_id = "coordination_list",
+    path = "/api/v1/regions/{region}/coordination-requests",
+    summary = "需协调事项 / Coordination requests",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), StatusQuery),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -32,13 +46,25 @@ pub async fn list(
     Ok(Json(page(all, q.limit, q.offset)?))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
+    #[schema(pattern = r"\S", max_length = 5000)]
     answer: String,
 }
 
 /// `POST …/coordination-requests/{id}/resolve` `{"answer"}` (admin; offices).
+#[utoipa::path(
+    post,
+    operation_id = "coordination_resolve",
+    path = "/api/v1/regions/{region}/coordination-requests/{id}/resolve",
+    summary = "答复协调事项 / Answer a coordination request",
+    description = "权限 / Access: admin; office (the request's campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("id" = String, Path, description = "协调事项 id / Request id")),
+    request_body(content = Answer, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn resolve(
     State(state): State<AppState>,
     caller: Caller,

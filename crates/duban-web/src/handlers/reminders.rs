@@ -11,18 +11,32 @@ use duban_core::dates::Date;
 use duban_core::policy::Action;
 use duban_store::{Notification, Reminder};
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderQuery {
+    #[param(value_type = Option<String>, format = Date)]
     as_of: Option<Date>,
     unit: Option<String>,
     /// A campaign: the office's view of who owes what.
     plan: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    #[param(minimum = 0)]
     offset: Option<u32>,
 }
 
 /// `GET …/reminders?as_of=&unit=&plan=`: who still owes what, due soon or overdue.
+#[utoipa::path(
+    get,
+    operation_id = "reminders_list",
+    path = "/api/v1/regions/{region}/reminders",
+    summary = "临近提醒与催办 / Due soon and overdue",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ReminderQuery),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,6 +62,16 @@ pub async fn list(
 }
 
 /// `GET …/notifications`: the outbox, with attempts and the last error.
+#[utoipa::path(
+    get,
+    operation_id = "reminders_outbox",
+    path = "/api/v1/regions/{region}/notifications",
+    summary = "消息发送记录 / The notification outbox",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), crate::extract::Page),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn outbox(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,7 +11,8 @@ use duban_core::policy::{may_read_report, Action, ReportSeen};
 use duban_store::{Report, ReportInput, ReportItem, TaskFilter};
 use serde::Serialize;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
     unit: Option<String>,
@@ -64,6 +65,16 @@ async fn readable(
 
 /// `GET …/cycles/{cycle}/due?unit=`: what a unit (default: the caller's)
 /// must report in this cycle, with what it has reported so far.
+#[utoipa::path(
+    get,
+    operation_id = "reports_due",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/due",
+    summary = "应报事项 / What a unit owes this cycle",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), DueQuery),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn due(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,6 +111,16 @@ pub async fn due(
 }
 
 /// `GET …/cycles/{cycle}/reports`: the current version of every report.
+#[utoipa::path(
+    get,
+    operation_id = "reports_list",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports",
+    summary = "本周期填报（按权限）/ Reports of a cycle the caller may read",
+    description = "权限 / Access: signed in; reporters see their unit and co-units of tasks they lead; drafts only their unit",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), crate::extract::Page),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -115,6 +136,16 @@ pub async fn list(
 }
 
 /// `GET …/cycles/{cycle}/reports/{task}/{unit}`: every version.
+#[utoipa::path(
+    get,
+    operation_id = "reports_history",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports/{task}/{unit}",
+    summary = "一份填报的各个版本 / Every version of a report",
+    description = "权限 / Access: signed in; as for reports",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,6 +162,17 @@ pub async fn history(
 
 /// `PUT …/cycles/{cycle}/reports/{task}/{unit}`: save (or submit) a report.
 /// 409 when `version` is not the current version.
+#[utoipa::path(
+    put,
+    operation_id = "reports_save",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports/{task}/{unit}",
+    summary = "保存或提交填报 / Save or submit a report",
+    description = "权限 / Access: admin; office (own campaign); reporter (own unit)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias")),
+    request_body(content = duban_store::ReportInput, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn save(
     State(state): State<AppState>,
     caller: Caller,
@@ -159,16 +201,29 @@ pub async fn save(
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     accept: bool,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     comment: String,
+    #[schema(minimum = 1)]
     version: i64,
 }
 
 /// `POST …/cycles/{cycle}/reports/{task}/{unit}/review` `{"accept", "comment", "version"}`
+#[utoipa::path(
+    post,
+    operation_id = "reports_review",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports/{task}/{unit}/review",
+    summary = "审核或退回 / Accept or return a report",
+    description = "权限 / Access: admin; office (own campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias")),
+    request_body(content = Review, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn review(
     State(state): State<AppState>,
     caller: Caller,
@@ -209,6 +264,17 @@ pub const MAX_BATCH: usize = 500;
 
 /// `POST …/cycles/{cycle}/reports` `[{"task_id", "unit", "report": {…}}]`:
 /// several reports in one durable transaction (a unit's whole form).
+#[utoipa::path(
+    post,
+    operation_id = "reports_save_batch",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports",
+    summary = "批量填报（全部成功或全部失败）/ Save several reports at once",
+    description = "权限 / Access: admin; office (own campaign); reporter (own unit)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id")),
+    request_body(content = Vec<duban_store::ReportItem>, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn save_batch(
     State(state): State<AppState>,
     caller: Caller,
@@ -262,6 +328,16 @@ pub struct Consolidated {
 
 /// `GET …/cycles/{cycle}/tasks/{task}`: one task's reports in a cycle, the
 /// lead's and the co-units' side by side, for the lead to consolidate.
+#[utoipa::path(
+    get,
+    operation_id = "reports_consolidated",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/tasks/{task}",
+    summary = "一项任务本周期的牵头与配合填报 / A task's reports side by side",
+    description = "权限 / Access: signed in; as for reports",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn consolidated(
     State(state): State<AppState>,
     caller: Caller,

@@ -8,6 +8,16 @@ use duban_core::policy::Action;
 use duban_store::{TaskFilter, TaskRow};
 
 /// `GET …/tasks?plan=&campaign=&unit=&role=&due_from=&due_to=`
+#[utoipa::path(
+    get,
+    operation_id = "tasks_list",
+    path = "/api/v1/regions/{region}/tasks",
+    summary = "任务，可按方案、攻坚、单位（含单位组）、角色、时限筛选 / Tasks with filters",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), duban_store::TaskFilter),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -30,6 +40,16 @@ pub async fn list(
 }
 
 /// `GET …/tasks/{task}`
+#[utoipa::path(
+    get,
+    operation_id = "tasks_one",
+    path = "/api/v1/regions/{region}/tasks/{task}",
+    summary = "一项任务 / One task",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("task" = String, Path, description = "任务 id / Task id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
