@@ -8,6 +8,7 @@ mod extract;
 mod handlers;
 pub mod notify;
 pub mod openapi;
+mod pages;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
@@ -22,9 +23,31 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// A fixed "today" (demo and training: `--today`), else the real date.
+    pub today: Option<duban_core::dates::Date>,
 }
 
+impl AppState {
+    /// Today for this server: the override if one was set, else the date in
+    /// China Standard Time.
+    pub fn today(&self) -> duban_core::dates::Date {
+        self.today.unwrap_or_else(handlers::today)
+    }
+}
+
+/// How the server runs.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Serve as if it were this day (演示日期); shown on every page.
+    pub today: Option<duban_core::dates::Date>,
+}
+
+/// The API and the pages on one router.
 pub fn router(store: Store) -> Router {
+    app(store, Options::default())
+}
+
+pub fn app(store: Store, options: Options) -> Router {
     use handlers::*;
     let region = "/api/v1/regions/{region}";
     Router::new()
@@ -112,22 +135,32 @@ pub fn router(store: Store) -> Router {
             &format!("{region}/coordination-requests/{{id}}/resolve"),
             post(coordination::resolve),
         )
+        .merge(pages::router())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(AppState { store })
+        .with_state(AppState {
+            store,
+            today: options.today,
+        })
 }
 
 /// Serves until Ctrl-C or SIGTERM. Reminders run in the background every
 /// ten minutes when a channel is configured (see [`notify::Channels`]).
-pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    options: Options,
+) -> std::io::Result<()> {
     let channels = notify::Channels::from_env();
     if !channels.names().is_empty() {
         let store = store.clone();
+        let options_today = options.today;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 tick.tick().await;
-                match notify::run_once(&store, &channels, handlers::today()).await {
+                let today = options_today.unwrap_or_else(handlers::today);
+                match notify::run_once(&store, &channels, today).await {
                     Ok(summary) => {
                         for (region, e) in summary.region_errors {
                             eprintln!(
@@ -140,9 +173,12 @@ pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::
             }
         });
     }
-    axum::serve(listener, router(store))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(
+        listener,
+        app(store, options).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 /// Today in China Standard Time (UTC+8).

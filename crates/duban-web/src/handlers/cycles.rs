@@ -2,7 +2,6 @@
 
 use crate::auth::{guard, Caller};
 use crate::extract::{Json as JsonBody, Query};
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -139,7 +138,7 @@ pub async fn close(
     Ok(Json(
         state
             .store
-            .close_cycle(&region.id, &cycle, today(), actor)
+            .close_cycle(&region.id, &cycle, state.today(), actor)
             .await?,
     ))
 }
@@ -166,7 +165,7 @@ pub async fn evaluation(
                 &region.id,
                 &c,
                 q.as_of
-                    .unwrap_or_else(|| duban_store::default_as_of(&c, today())),
+                    .unwrap_or_else(|| duban_store::default_as_of(&c, state.today())),
             )
             .await?,
     ))
@@ -184,7 +183,7 @@ pub async fn summary(
     Ok(Json(
         state
             .store
-            .region_summary(&region.id, q.as_of.unwrap_or_else(today))
+            .region_summary(&region.id, q.as_of.unwrap_or_else(|| state.today()))
             .await?,
     ))
 }

@@ -2,7 +2,6 @@
 
 use crate::auth::{guard, Caller};
 use crate::extract::Json as JsonBody;
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
@@ -100,7 +99,7 @@ pub async fn save(
     Ok(Json(
         state
             .store
-            .save_indicator(&region.id, &cycle, &target, &body, actor, today())
+            .save_indicator(&region.id, &cycle, &target, &body, actor, state.today())
             .await?,
     ))
 }

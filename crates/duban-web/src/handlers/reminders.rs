@@ -2,7 +2,6 @@
 
 use crate::auth::{guard, Caller};
 use crate::extract::Query;
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
@@ -33,7 +32,7 @@ pub async fn list(
     };
     let all = state
         .store
-        .reminders(&region.id, q.as_of.unwrap_or_else(today))
+        .reminders(&region.id, q.as_of.unwrap_or_else(|| state.today()))
         .await?;
     Ok(Json(
         all.into_iter()

@@ -2,7 +2,6 @@
 
 use crate::auth::{guard, Caller};
 use crate::extract::{Json as JsonBody, Query};
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::Json;
@@ -111,7 +110,15 @@ pub async fn save(
     Ok(Json(
         state
             .store
-            .save_report(&region.id, &cycle, &task, &u.id, &body, actor, today())
+            .save_report(
+                &region.id,
+                &cycle,
+                &task,
+                &u.id,
+                &body,
+                actor,
+                state.today(),
+            )
             .await?,
     ))
 }
@@ -201,7 +208,7 @@ pub async fn save_batch(
     Ok(Json(
         state
             .store
-            .save_reports(&region.id, &cycle, &items, actor, today())
+            .save_reports(&region.id, &cycle, &items, actor, state.today())
             .await?,
     ))
 }
