@@ -4,7 +4,9 @@
 //! both accept), in the spirit of miniflux. Every row belongs to a region;
 //! nothing is overwritten without an audit entry; deletions are soft.
 
+mod attachments;
 mod dispatch;
+mod history;
 mod import;
 mod indicators;
 mod lists;
@@ -12,22 +14,30 @@ mod migrate;
 mod queries;
 mod regions;
 mod reminders;
+mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod units;
+mod urge;
 mod users;
 
+pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
 pub use dispatch::{
     CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected,
     RegionSummary, Report, ReportInput, ReportItem, TaskEvaluation,
 };
+pub use history::LightHistory;
 pub use import::{ImportReport, TaskChange};
 pub use indicators::{IndicatorInput, IndicatorReport};
 pub use lists::{ListItem, NewListItem};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};
+pub use sessions::{
+    Session, SignInRefused, MAX_FAILURES, SESSION_ABSOLUTE_SECS, SESSION_IDLE_SECS,
+};
 pub use units::{MergeReport, Unit};
+pub use urge::INBOX;
 pub use users::{NewUser, User};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_dispatch.sql")),
     (4, include_str!("../migrations/0004_notifications.sql")),
     (5, include_str!("../migrations/0005_indicators.sql")),
+    (6, include_str!("../migrations/0006_web.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.

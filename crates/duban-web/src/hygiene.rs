@@ -11,6 +11,7 @@
 //! body must arrive within [`BODY_READ_TIMEOUT`], and at most
 //! [`MAX_CONNECTIONS`] are served at once.
 
+use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -71,9 +72,9 @@ pub async fn serve_connections(
             },
             _ = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of descriptors (EMFILE) or a connection reset
                     // before accept: wait a moment instead of spinning.
@@ -85,7 +86,15 @@ pub async fn serve_connections(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        // The peer address, as `axum::serve`'s connect-info would give it
+        // (sign-in throttling reads it).
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req)
+            },
+        );
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // A client that times out or hangs up is its own business.

@@ -10,6 +10,7 @@ mod handlers;
 mod hygiene;
 pub mod notify;
 pub mod openapi;
+mod pages;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -25,6 +26,23 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// A fixed "today" (demo and training: `--today`), else the real date.
+    pub today: Option<duban_core::dates::Date>,
+}
+
+impl AppState {
+    /// Today for this server: the override if one was set, else the date in
+    /// China Standard Time.
+    pub fn today(&self) -> duban_core::dates::Date {
+        self.today.unwrap_or_else(handlers::today)
+    }
+}
+
+/// How the server runs.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Serve as if it were this day (演示日期); shown on every page.
+    pub today: Option<duban_core::dates::Date>,
 }
 
 /// Who may call a route. The route table states it next to the handler,
@@ -157,33 +175,48 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     assemble().1
 }
 
+/// The API and the pages on one router.
 pub fn router(store: Store) -> Router {
-    let (routes, _) = assemble();
-    let api = routes
+    app(store, Options::default())
+}
+
+pub fn app(store: Store, options: Options) -> Router {
+    let (api, _) = assemble();
+    let app = api
+        .merge(pages::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(AppState { store });
-    hygiene::apply(api)
+        .with_state(AppState {
+            store,
+            today: options.today,
+        });
+    hygiene::apply(app)
 }
 
 /// Serves until Ctrl-C or SIGTERM. Reminders run in the background every
 /// ten minutes when a channel is configured (see [`notify::Channels`]).
-pub async fn serve(listener: tokio::net::TcpListener, store: Store) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    options: Options,
+) -> std::io::Result<()> {
     let channels = notify::Channels::from_env();
     if !channels.names().is_empty() {
         let store = store.clone();
+        let options_today = options.today;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 tick.tick().await;
-                if let Err(e) = notify::run_once(&store, &channels, handlers::today()).await {
+                let today = options_today.unwrap_or_else(handlers::today);
+                if let Err(e) = notify::run_once(&store, &channels, today).await {
                     eprintln!("提醒发送出错 / reminder round failed: {e}");
                 }
             }
         });
     }
-    hygiene::serve_connections(listener, router(store), shutdown()).await
+    hygiene::serve_connections(listener, app(store, options), shutdown()).await
 }
 
 /// Today in China Standard Time (UTC+8).

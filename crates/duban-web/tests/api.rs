@@ -132,7 +132,7 @@ async fn spawn(store: Store) -> App {
         .id;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(duban_web::serve(listener, store));
+    tokio::spawn(duban_web::serve(listener, store, Default::default()));
     App {
         base,
         client: Client::new(),

@@ -131,11 +131,15 @@ pub async fn import(
     Ok(())
 }
 
-pub async fn serve(db: &str, listen: &str) -> Result<(), Failure> {
-    serve_store(open(db).await?, listen).await
+pub async fn serve(db: &str, listen: &str, options: duban_web::Options) -> Result<(), Failure> {
+    serve_store(open(db).await?, listen, options).await
 }
 
-pub async fn serve_store(store: Store, listen: &str) -> Result<(), Failure> {
+pub async fn serve_store(
+    store: Store,
+    listen: &str,
+    options: duban_web::Options,
+) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         (
             EXIT_BAD_INPUT,
@@ -146,7 +150,11 @@ pub async fn serve_store(store: Store, listen: &str) -> Result<(), Failure> {
         .local_addr()
         .map_err(|e| (EXIT_BAD_INPUT, e.to_string()))?;
     say!("duban 正在监听 http://{addr}（Ctrl-C 停止）/ listening on http://{addr}");
-    duban_web::serve(listener, store)
+    if let Some(d) = options.today {
+        say!("演示日期 / serving as if today were {d}");
+    }
+    say!("在浏览器中打开 / open in a browser: http://{addr}/login");
+    duban_web::serve(listener, store, options)
         .await
         .map_err(|e| (EXIT_DATABASE, format!("错误 / error: {e}")))
 }

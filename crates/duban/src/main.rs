@@ -83,11 +83,14 @@ enum Command {
         #[arg(long)]
         today: Option<String>,
     },
-    /// 启动服务（JSON API）。/ Serve the JSON API.
+    /// 启动服务（网页和 JSON API）。/ Serve the pages and the JSON API.
     Serve {
         /// 监听地址 / address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// 按这一天运行（培训、演示；每个页面显示“演示日期”）/ run as if today were this date (training, demo)
+        #[arg(long)]
+        today: Option<String>,
     },
     /// 用户管理。/ Manage users.
     #[command(subcommand)]
@@ -210,7 +213,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let plan = parse_file(&file)?;
             ledger::runtime().block_on(ledger::import(&db, &plan, &region, parent.as_deref(), json))
         }
-        Command::Serve { listen } => ledger::runtime().block_on(ledger::serve(&db, &listen)),
+        Command::Serve { listen, today } => {
+            let today = match today.as_deref().map(duban_core::dates::Date::parse) {
+                None => None,
+                Some(Some(d)) => Some(d),
+                Some(None) => {
+                    return Err((
+                        EXIT_BAD_INPUT,
+                        "错误：--today 应为 YYYY-MM-DD 格式的日期。/ error: --today must be a date, YYYY-MM-DD.".into(),
+                    ))
+                }
+            };
+            ledger::runtime().block_on(ledger::serve(&db, &listen, duban_web::Options { today }))
+        }
         Command::Remind { today } => {
             ledger::runtime().block_on(ledger::remind(&db, today.as_deref()))
         }

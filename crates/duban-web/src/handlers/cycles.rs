@@ -3,7 +3,6 @@
 use crate::auth::{guard, Caller};
 use crate::extract::Path;
 use crate::extract::{Json as JsonBody, Query};
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -190,7 +189,7 @@ pub async fn close(
     Ok(Json(
         state
             .store
-            .close_cycle(&region.id, &cycle, today(), actor)
+            .close_cycle(&region.id, &cycle, state.today(), actor)
             .await?,
     ))
 }
@@ -225,7 +224,7 @@ pub async fn evaluation(
     Ok(Json(
         state
             .store
-            .evaluate(&region.id, &c, q.as_of.unwrap_or_else(today))
+            .evaluate(&region.id, &c, q.as_of.unwrap_or_else(|| state.today()))
             .await?,
     ))
 }
@@ -252,7 +251,7 @@ pub async fn summary(
     Ok(Json(
         state
             .store
-            .region_summary(&region.id, q.as_of.unwrap_or_else(today))
+            .region_summary(&region.id, q.as_of.unwrap_or_else(|| state.today()))
             .await?,
     ))
 }

@@ -3,7 +3,6 @@
 use crate::auth::{guard, Caller};
 use crate::extract::Json as JsonBody;
 use crate::extract::Path;
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::Json;
@@ -134,7 +133,7 @@ pub async fn save(
     Ok(Json(
         state
             .store
-            .save_indicator(&region.id, &cycle, &target, &body, actor, today())
+            .save_indicator(&region.id, &cycle, &target, &body, actor, state.today())
             .await?,
     ))
 }

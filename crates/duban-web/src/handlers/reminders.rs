@@ -3,7 +3,6 @@
 use crate::auth::{guard, Caller};
 use crate::extract::Path;
 use crate::extract::{page, Page, Query};
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::Json;
@@ -50,7 +49,7 @@ pub async fn list(
     };
     let all = state
         .store
-        .reminders(&region.id, q.as_of.unwrap_or_else(today))
+        .reminders(&region.id, q.as_of.unwrap_or_else(|| state.today()))
         .await?;
     let matching = all
         .into_iter()

@@ -3,7 +3,6 @@
 use crate::auth::{guard, Caller};
 use crate::extract::Path;
 use crate::extract::{Json as JsonBody, Page, Query};
-use crate::handlers::today;
 use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::Json;
@@ -196,7 +195,15 @@ pub async fn save(
     Ok(Json(
         state
             .store
-            .save_report(&region.id, &cycle, &task, &u.id, &body, actor, today())
+            .save_report(
+                &region.id,
+                &cycle,
+                &task,
+                &u.id,
+                &body,
+                actor,
+                state.today(),
+            )
             .await?,
     ))
 }
@@ -310,7 +317,7 @@ pub async fn save_batch(
     Ok(Json(
         state
             .store
-            .save_reports(&region.id, &cycle, &items, actor, today())
+            .save_reports(&region.id, &cycle, &items, actor, state.today())
             .await?,
     ))
 }
