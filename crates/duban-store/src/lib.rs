@@ -297,7 +297,8 @@ impl Store {
                     .map_err(|e| explain_sqlite_error(p, &e))?;
                 let verdict = get_str(&row, "quick_check");
                 if verdict != "ok" {
-                    return Err(StoreError::Open(format!("数据库文件 {p} 未通过完整性检查（{verdict}），请从备份恢复（duban restore）。/ The database file failed its integrity check; restore it from a backup.")));
+                    let first: String = verdict.lines().take(3).collect::<Vec<_>>().join("; ");
+                    return Err(StoreError::Open(format!("数据库文件 {p} 已损坏，未通过完整性检查（{first}），请从备份恢复（duban restore）。/ The database file is corrupted (integrity check failed); restore it from a backup.")));
                 }
                 // A write, to find a read-only file now (as root, file
                 // permissions do not stop SQLite; a read-only mount does).

@@ -161,7 +161,7 @@ pub async fn spawn(store: Store) -> App {
     tokio::spawn(duban_web::serve(
         listener,
         store.clone(),
-        Default::default(),
+        duban_web::Options::default(),
     ));
     App {
         base,
