@@ -1,0 +1,15 @@
+-- Plan files uploaded on the admin's import page and waiting for the
+-- preview to be confirmed (导入预览). Kept server-side so the confirmation
+-- imports exactly the bytes that were previewed, not a second upload.
+-- Rows older than a day are swept whenever another upload arrives.
+CREATE TABLE pending_imports (
+    region_id   TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    user_name   TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    size        BIGINT NOT NULL,
+    data        BYTEA NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (region_id, id)
+);
+CREATE INDEX pending_imports_by_age ON pending_imports (created_at)
