@@ -160,8 +160,15 @@ pub async fn serve(
             loop {
                 tick.tick().await;
                 let today = options_today.unwrap_or_else(handlers::today);
-                if let Err(e) = notify::run_once(&store, &channels, today).await {
-                    eprintln!("提醒发送出错 / reminder round failed: {e}");
+                match notify::run_once(&store, &channels, today).await {
+                    Ok(summary) => {
+                        for (region, e) in summary.region_errors {
+                            eprintln!(
+                                "提醒发送出错（{region}）/ reminder round failed for a region: {e}"
+                            );
+                        }
+                    }
+                    Err(e) => eprintln!("提醒发送出错 / reminder round failed: {e}"),
                 }
             }
         });

@@ -161,7 +161,12 @@ pub async fn evaluation(
     Ok(Json(
         state
             .store
-            .evaluate(&region.id, &c, q.as_of.unwrap_or_else(|| state.today()))
+            .evaluate(
+                &region.id,
+                &c,
+                q.as_of
+                    .unwrap_or_else(|| duban_store::default_as_of(&c, state.today())),
+            )
             .await?,
     ))
 }
