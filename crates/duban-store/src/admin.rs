@@ -230,4 +230,29 @@ impl Store {
         tx.commit().await?;
         Ok(after)
     }
+
+    /// Ends every browser session of a user (after an administrator reset
+    /// the password): whoever knew the old password is signed out.
+    pub async fn end_sessions(&self, name: &str, actor: &str) -> Result<u64> {
+        let user = self.user(name).await?;
+        let mut tx = self.begin().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(&user.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        audit(
+            &mut tx,
+            &user.region_id,
+            actor,
+            "user.sessions_end",
+            "user",
+            &user.id,
+            None,
+            Some(json!({ "sessions": ended })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
 }
