@@ -255,4 +255,39 @@ impl Store {
         tx.commit().await?;
         Ok(ended)
     }
+
+    /// Marks a unit an import created as reviewed: it is a unit of its own,
+    /// not a variant of the suggested one.
+    pub async fn mark_unit_reviewed(&self, region_id: &str, key: &str, actor: &str) -> Result<()> {
+        let unit = self.unit(region_id, key).await?;
+        if unit.review.is_none() {
+            return Err(StoreError::Conflict(format!(
+                "单位“{}”已复核过。/ Unit '{}' is already reviewed.",
+                unit.name, unit.name
+            )));
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE units SET review = NULL, suggested_unit_id = NULL, suggested_confidence = NULL, updated_at = $1 \
+             WHERE region_id = $2 AND id = $3",
+        )
+        .bind(crate::now())
+        .bind(region_id)
+        .bind(&unit.id)
+        .execute(&mut *tx)
+        .await?;
+        audit(
+            &mut tx,
+            region_id,
+            actor,
+            "unit.review",
+            "unit",
+            &unit.id,
+            Some(json!({ "review": unit.review, "suggested": unit.suggested.map(|s| s.name) })),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -156,13 +156,31 @@ impl Store {
         })
     }
 
-    /// Drops an upload: `cancelled` says whether a person cancelled it (it
-    /// is audited) or it was consumed by its import.
-    pub async fn delete_pending_import(
+    /// Drops an upload the admin cancelled (audited as `import.cancel`).
+    pub async fn cancel_pending_import(&self, region_id: &str, id: &str, actor: &str) -> Result<()> {
+        self.drop_pending_import(region_id, id, "import.cancel", None, actor)
+            .await
+    }
+
+    /// Drops an upload once its import is done, recording what the admin
+    /// confirmed (the corrections made on the preview) as `import.confirm`.
+    pub async fn confirm_pending_import(
         &self,
         region_id: &str,
         id: &str,
-        cancelled: bool,
+        confirmed: serde_json::Value,
+        actor: &str,
+    ) -> Result<()> {
+        self.drop_pending_import(region_id, id, "import.confirm", Some(confirmed), actor)
+            .await
+    }
+
+    async fn drop_pending_import(
+        &self,
+        region_id: &str,
+        id: &str,
+        action: &str,
+        after: Option<serde_json::Value>,
         actor: &str,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -177,19 +195,17 @@ impl Store {
                 "没有这份待导入的文件（可能已导入或已取消）。/ No such pending upload.".into(),
             ));
         }
-        if cancelled {
-            audit(
-                &mut tx,
-                region_id,
-                actor,
-                "import.cancel",
-                "pending_import",
-                id,
-                None,
-                None,
-            )
-            .await?;
-        }
+        audit(
+            &mut tx,
+            region_id,
+            actor,
+            action,
+            "pending_import",
+            id,
+            None,
+            after,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

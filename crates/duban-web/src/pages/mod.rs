@@ -9,6 +9,7 @@
 //! session's form token ([`Viewer::check_csrf`]).
 
 mod account;
+mod admin;
 mod assets;
 mod coordination;
 mod cycles;
@@ -96,6 +97,7 @@ pub fn router() -> Router<AppState> {
             &format!("{r}/coordination/{{id}}/resolve"),
             post(coordination::resolve),
         )
+        .merge(admin::router())
 }
 
 /// The signed-in person behind a page request.
@@ -183,6 +185,11 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
+    (Role::Admin, "导入方案", "admin/import"),
+    (Role::Admin, "单位库", "admin/units"),
+    (Role::Admin, "用户", "admin/users"),
+    (Role::Admin, "节假日", "admin/holidays"),
+    (Role::Admin, "审计", "admin/audit"),
     (Role::Leader, "调度台", "desk"),
     (Role::Leader, "需协调事项", "coordination"),
 ];
