@@ -63,7 +63,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| {
-                StoreError::NotFound(format!("{day} 不是已登记的节假日。/ {day} is not a holiday."))
+                StoreError::NotFound(format!(
+                    "{day} 不是已登记的节假日。/ {day} is not a holiday."
+                ))
             })?;
         sqlx::query("DELETE FROM holidays WHERE region_id = $1 AND day = $2")
             .bind(region_id)

@@ -91,9 +91,7 @@ impl Store {
         data: &[u8],
     ) -> Result<String> {
         if data.is_empty() {
-            return Err(StoreError::Invalid(
-                "文件为空。/ The file is empty.".into(),
-            ));
+            return Err(StoreError::Invalid("文件为空。/ The file is empty.".into()));
         }
         let id = new_id();
         let file_name: String = file_name.chars().take(200).collect();
@@ -157,7 +155,12 @@ impl Store {
     }
 
     /// Drops an upload the admin cancelled (audited as `import.cancel`).
-    pub async fn cancel_pending_import(&self, region_id: &str, id: &str, actor: &str) -> Result<()> {
+    pub async fn cancel_pending_import(
+        &self,
+        region_id: &str,
+        id: &str,
+        actor: &str,
+    ) -> Result<()> {
         self.drop_pending_import(region_id, id, "import.cancel", None, actor)
             .await
     }

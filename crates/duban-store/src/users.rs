@@ -163,9 +163,11 @@ impl Store {
         actor: &str,
     ) -> Result<(User, String)> {
         let expires_at = match days {
-            Some(d) if d == 0 || d > MAX_TOKEN_DAYS => return Err(StoreError::Invalid(format!(
+            Some(d) if d == 0 || d > MAX_TOKEN_DAYS => {
+                return Err(StoreError::Invalid(format!(
                 "令牌有效期为 1 到 {MAX_TOKEN_DAYS} 天。/ A token lives 1..={MAX_TOKEN_DAYS} days."
-            ))),
+            )))
+            }
             Some(d) => Some(crate::timestamp(
                 time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)),
             )),

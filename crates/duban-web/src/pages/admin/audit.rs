@@ -153,7 +153,11 @@ pub async fn page(
                 entity: format!("{} {}", e.entity, e.entity_id),
             })
             .collect(),
-        prev: if page > 1 { link(page - 1) } else { String::new() },
+        prev: if page > 1 {
+            link(page - 1)
+        } else {
+            String::new()
+        },
         next: if more { link(page + 1) } else { String::new() },
         actor: query.actor.clone(),
         action: query.action.clone(),

@@ -94,10 +94,12 @@ pub async fn add(
     let region = guard(&state, &viewer, &region_key, Action::ManageUnits).await?;
     let name = f.name.trim().to_string();
     let checked = match Date::parse(f.day.trim()) {
-        None => Err("日期应写成 年-月-日（如 2025-10-01）。/ The day must be YYYY-MM-DD.".to_string()),
-        Some(_) if name.is_empty() || name.chars().count() > 40 => {
-            Err("请填写节日名称（不超过 40 个字）。/ Name the holiday (at most 40 characters).".into())
+        None => {
+            Err("日期应写成 年-月-日（如 2025-10-01）。/ The day must be YYYY-MM-DD.".to_string())
         }
+        Some(_) if name.is_empty() || name.chars().count() > 40 => Err(
+            "请填写节日名称（不超过 40 个字）。/ Name the holiday (at most 40 characters).".into(),
+        ),
         Some(d) => Ok(d),
     };
     let day = match checked {
@@ -138,7 +140,10 @@ pub async fn remove(
             .remove_holiday(&region.id, d, &viewer.who.user)
             .await
             .map_err(refusal),
-        None => Err(Ok(format!("“{day}”不是日期。/ Not a date.").chars().take(80).collect())),
+        None => Err(Ok(format!("“{day}”不是日期。/ Not a date.")
+            .chars()
+            .take(80)
+            .collect())),
     };
     match result {
         Ok(()) => Ok(see_other(&format!(
@@ -146,7 +151,15 @@ pub async fn remove(
             region.id
         ))),
         Err(m) => {
-            render(&state, &viewer, &region, HolidayForm::default(), String::new(), m?).await
+            render(
+                &state,
+                &viewer,
+                &region,
+                HolidayForm::default(),
+                String::new(),
+                m?,
+            )
+            .await
         }
     }
 }

@@ -308,11 +308,8 @@ async fn render_preview(
             line: t.line,
         })
         .collect();
-    let matches: HashMap<&str, &duban_store::UnitMatch> = preview
-        .units
-        .iter()
-        .map(|u| (u.name.as_str(), u))
-        .collect();
+    let matches: HashMap<&str, &duban_store::UnitMatch> =
+        preview.units.iter().map(|u| (u.name.as_str(), u)).collect();
     let units = plan
         .units
         .iter()

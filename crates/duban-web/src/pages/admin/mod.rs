@@ -46,10 +46,7 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{a}/units/merge"), post(units::merge))
         .route(&format!("{a}/units/alias"), post(units::alias))
         .route(&format!("{a}/units/review"), post(units::review))
-        .route(
-            &format!("{a}/users"),
-            get(users::list).post(users::create),
-        )
+        .route(&format!("{a}/users"), get(users::list).post(users::create))
         .route(
             &format!("{a}/users/{{name}}"),
             get(users::detail).post(users::update),

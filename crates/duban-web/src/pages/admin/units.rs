@@ -97,7 +97,11 @@ async fn render(
     let page = UnitsPage {
         chrome: Chrome::new(state, viewer, region, "单位库"),
         region_id: region.id.clone(),
-        to_review: units.iter().filter(|u| u.review.is_some()).map(line).collect(),
+        to_review: units
+            .iter()
+            .filter(|u| u.review.is_some())
+            .map(line)
+            .collect(),
         names: units.iter().map(|u| u.name.clone()).collect(),
         units: units.iter().map(line).collect(),
         merge_from: typed.from.clone(),
@@ -124,7 +128,9 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let region = guard(&state, &viewer, &region_key, Action::ManageUnits).await?;
     let notice = match q.done.as_deref() {
-        Some("merged") => "已合并：原单位的任务、专班成员和清单都已转到目标单位，原名称保留为别名。",
+        Some("merged") => {
+            "已合并：原单位的任务、专班成员和清单都已转到目标单位，原名称保留为别名。"
+        }
         Some("alias") => "别名已添加。",
         Some("reviewed") => "已确认为独立单位。",
         _ => "",
@@ -173,9 +179,7 @@ pub async fn alias(
     let region = guard(&state, &viewer, &region_key, Action::ManageUnits).await?;
     let alias = match UnitName::parse(&f.alias) {
         Ok(a) => a,
-        Err(e) => {
-            return render(&state, &viewer, &region, &f, String::new(), e.to_string()).await
-        }
+        Err(e) => return render(&state, &viewer, &region, &f, String::new(), e.to_string()).await,
     };
     match state
         .store

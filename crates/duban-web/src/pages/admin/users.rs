@@ -3,7 +3,9 @@
 //! password, disabling and enabling it; and each account's API tokens
 //! (created, expiry, revoked), a new one shown once, revoking one.
 
-use super::super::{encode_component, html, role_label, see_other, Chrome, Form, PageError, Viewer};
+use super::super::{
+    encode_component, html, role_label, see_other, Chrome, Form, PageError, Viewer,
+};
 use super::{guard, refusal, with_status};
 use crate::AppState;
 use askama::Template;
@@ -64,7 +66,10 @@ fn roles() -> Vec<(&'static str, &'static str)> {
 }
 
 /// Unit id → name, for the tables.
-async fn unit_names(state: &AppState, region: &Region) -> Result<HashMap<String, String>, PageError> {
+async fn unit_names(
+    state: &AppState,
+    region: &Region,
+) -> Result<HashMap<String, String>, PageError> {
     Ok(state
         .store
         .units(&region.id)
@@ -177,6 +182,14 @@ fn change_of(f: &AccountForm) -> Result<UserChange, String> {
         })?),
     };
     let unit = Some(f.unit.trim().to_string()).filter(|u| !u.is_empty());
+    // Checked here too (the store checks again) so the page can say it in
+    // the form's words rather than the CLI's flags.
+    if role == Role::Reporter && unit.is_none() {
+        return Err("填报账号必须指定所属单位。/ A reporter needs a unit.".into());
+    }
+    if role == Role::Office && campaign.is_none() {
+        return Err("专班办公室账号必须选择攻坚。/ An office needs a campaign.".into());
+    }
     Ok(UserChange {
         role,
         unit,
@@ -211,7 +224,11 @@ pub async fn create(
         Ok(n) => n,
         Err(m) => return render_list(&state, &viewer, &region, f, String::new(), m).await,
     };
-    match state.store.add_user(&region.id, new, &viewer.who.user).await {
+    match state
+        .store
+        .add_user(&region.id, new, &viewer.who.user)
+        .await
+    {
         Ok(_) => Ok(see_other(&format!(
             "/r/{}/admin/users?done=created",
             region.id
@@ -251,11 +268,7 @@ struct UserPage {
 }
 
 /// A user of this region (an admin manages its own region's accounts).
-async fn member(
-    state: &AppState,
-    region: &Region,
-    name: &str,
-) -> Result<(User, bool), PageError> {
+async fn member(state: &AppState, region: &Region, name: &str) -> Result<(User, bool), PageError> {
     state
         .store
         .users(Some(&region.id))
@@ -386,8 +399,17 @@ pub async fn update(
     let refused = |m: String, f: AccountForm| {
         let (state, viewer, region, name) = (&state, &viewer, &region, &name);
         async move {
-            render_user(state, viewer, region, name, Some(f), String::new(), String::new(), m)
-                .await
+            render_user(
+                state,
+                viewer,
+                region,
+                name,
+                Some(f),
+                String::new(),
+                String::new(),
+                m,
+            )
+            .await
         }
     };
     let change = match change_of(&f) {
@@ -515,7 +537,10 @@ pub async fn create_token(
     let days = match f.days.trim() {
         "" => Ok(None),
         d => d.parse::<u32>().map(Some).map_err(|_| {
-            format!("有效天数应是整数（1 到 {} 天）。/ Days: a whole number.", duban_store::MAX_TOKEN_DAYS)
+            format!(
+                "有效天数应是整数（1 到 {} 天）。/ Days: a whole number.",
+                duban_store::MAX_TOKEN_DAYS
+            )
         }),
     };
     let created = match days {
@@ -584,8 +609,17 @@ pub async fn revoke_token(
         ))),
         Err(e) => {
             let m = refusal(e)?;
-            render_user(&state, &viewer, &region, &name, None, String::new(), String::new(), m)
-                .await
+            render_user(
+                &state,
+                &viewer,
+                &region,
+                &name,
+                None,
+                String::new(),
+                String::new(),
+                m,
+            )
+            .await
         }
     }
 }
