@@ -9,15 +9,20 @@ use serde::{Deserialize, Serialize};
 /// Thresholds of the traffic lights, configurable per plan. Shown wherever
 /// a colour is shown, so every colour can be explained.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thresholds {
     /// Behind time progress by more than this many percentage points: red.
     /// Behind by less: yellow.
+    #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 0, maximum = 100))]
     pub red_gap: f64,
     /// Within this many days of the deadline …
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 366))]
     pub due_soon_days: i64,
     /// … and less than this completion (%): yellow.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub due_soon_min_completion: f64,
     /// `about` targets: within this share of the value (0.05 = ±5 %).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, exclusive_maximum = 1))]
     pub about_tolerance: f64,
 }
 

@@ -28,35 +28,49 @@ pub struct Cycle {
 }
 
 /// A coordination request (需协调事项) raised in a report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CoordinationInput {
     /// A unit name, or a leader (e.g. 分管副市长).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 200))]
     pub to: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 5000))]
     pub text: String,
 }
 
 /// What a unit fills in (填报).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
     /// The version this edit starts from: 0 for a first report. A stale
     /// version is refused (409), so two people never overwrite each other.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub version: i64,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(not_started|in_progress|done|behind|blocked)$")
+    )]
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub completion: f64,
     /// For quantified targets: the cumulative year-to-date value.
     pub current_value: Option<f64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub progress: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub problems: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub next_steps: String,
     #[serde(default)]
     pub coordination: Vec<CoordinationInput>,
     /// Attachment metadata (name, size, …); files live elsewhere.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub attachments: Vec<serde_json::Value>,
     /// Submit for review (otherwise a draft).
     #[serde(default)]
@@ -88,6 +102,7 @@ pub struct Report {
 }
 
 /// One report of a batch (`save_reports`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportItem {

@@ -8,13 +8,16 @@ use duban_core::dates::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorInput {
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub version: i64,
     /// Year-to-date value, in the target's unit.
     pub value: f64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub note: String,
     #[serde(default)]
     pub submit: bool,

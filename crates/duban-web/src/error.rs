@@ -93,3 +93,12 @@ pub async fn not_found() -> ApiError {
         "没有这个地址。/ No such endpoint.",
     )
 }
+
+/// 405 in the documented JSON shape (axum still adds the `Allow` header).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "该地址不支持这个请求方法。/ This endpoint does not support that method.",
+    )
+}

@@ -301,6 +301,10 @@ impl IntoResponse for PageError {
     }
 }
 
+/// Pages load only our own stylesheet and script, post forms only to
+/// themselves, and are never framed.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Renders a template as an HTML response that is never cached (pages show
 /// personal, changing data).
 pub fn html<T: Template>(page: &T) -> Response {
@@ -312,6 +316,10 @@ pub fn html<T: Template>(page: &T) -> Response {
                     HeaderValue::from_static("text/html; charset=utf-8"),
                 ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(PAGE_CSP),
+                ),
             ],
             body,
         )

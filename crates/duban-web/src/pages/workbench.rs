@@ -66,6 +66,8 @@ struct WorkbenchPage {
     today: String,
     cycles: Vec<CycleBlock>,
     requests: Vec<Request>,
+    /// 催办 from the offices in the last two weeks: (text, when).
+    urged: Vec<(String, String)>,
     notice: String,
 }
 
@@ -251,6 +253,14 @@ pub async fn page(
             created_at: r.created_at.chars().take(10).collect(),
         })
         .collect();
+    let since = today.add_days(-14).to_string();
+    let urged = state
+        .store
+        .inbox(&region.id, &unit.name, &since)
+        .await?
+        .into_iter()
+        .map(|(text, at)| (text, at.replace('T', " ").chars().take(16).collect()))
+        .collect();
     let notice = match (q.submitted, q.saved) {
         (Some(n), _) => format!("已报送 {n} 项。"),
         (_, Some(_)) => "已保存。".to_string(),
@@ -264,6 +274,7 @@ pub async fn page(
         today: today.to_string(),
         cycles: blocks,
         requests,
+        urged,
         notice,
     }))
 }
