@@ -101,27 +101,51 @@ impl Store {
         // `at` is a full timestamp: the last day ends before the next one.
         let to = q.to.map(|d| d.add_days(1).to_string()).unwrap_or_default();
         let action = q.action.trim();
-        let rows = sqlx::query(
-            "SELECT at, actor, action, entity, entity_id, before, after FROM audit_log WHERE region_id = $1 \
-             AND ($2 = '' OR actor = $3) \
-             AND ($4 = '' OR action LIKE $5 OR entity = $6) \
-             AND ($7 = '' OR at >= $8) AND ($9 = '' OR at < $10) \
-             ORDER BY at DESC, id DESC LIMIT $11 OFFSET $12",
-        )
-        .bind(region_id)
-        .bind(q.actor.trim())
-        .bind(q.actor.trim())
-        .bind(action)
-        .bind(format!("{action}%"))
-        .bind(action)
-        .bind(&from)
-        .bind(&from)
-        .bind(&to)
-        .bind(&to)
-        .bind(limit + 1)
-        .bind(offset.max(0))
-        .fetch_all(&self.pool)
-        .await?;
+        // Only the filters in use go into the statement (fixed fragments,
+        // values bound): `$n = '' OR …` would keep the planner off the
+        // indexes by time and by actor.
+        let mut sql = String::from(
+            "SELECT at, actor, action, entity, entity_id, before, after FROM audit_log WHERE region_id = $1",
+        );
+        let mut values: Vec<String> = vec![region_id.to_string()];
+        let mut filter = |fragment: &str, bound: Vec<String>| {
+            let mut f = fragment.to_string();
+            for (i, v) in bound.into_iter().enumerate() {
+                values.push(v);
+                f = f.replace(&format!("{{{i}}}"), &format!("${}", values.len()));
+            }
+            sql.push_str(&f);
+        };
+        if !q.actor.trim().is_empty() {
+            filter(" AND actor = {0}", vec![q.actor.trim().to_string()]);
+        }
+        if !action.is_empty() {
+            filter(
+                " AND (action LIKE {0} OR entity = {1})",
+                vec![format!("{action}%"), action.to_string()],
+            );
+        }
+        if !from.is_empty() {
+            filter(" AND at >= {0}", vec![from]);
+        }
+        if !to.is_empty() {
+            filter(" AND at < {0}", vec![to]);
+        }
+        let n = values.len();
+        sql.push_str(&format!(
+            " ORDER BY at DESC, id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ));
+        let mut query = sqlx::query(&sql);
+        for v in &values {
+            query = query.bind(v);
+        }
+        let rows = query
+            .bind(limit + 1)
+            .bind(offset.max(0))
+            .fetch_all(&self.pool)
+            .await?;
         let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
         let mut entries: Vec<AuditEntry> = rows
             .iter()

@@ -284,6 +284,13 @@ async fn a_plan_is_previewed_corrected_and_imported_and_a_revision_shows_its_dif
         corrected
     );
 
+    // The same file again: nothing to confirm, no revision diff.
+    let (status, again_url, _) = upload(&site, &admin, "miluo.txt", sample()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, again) = get(&admin, &site.url(&again_url)).await;
+    assert!(again.contains("以前已原样导入过"));
+    assert!(!again.contains("确认导入</button>") && !again.contains("id=\"diff\""));
+
     // A revision: one task reassigned, one reworded.
     let text = String::from_utf8(sample()).unwrap();
     let reassigned = "(市商务粮食局牵头，市发改局、市工信局、市文旅广电局";
@@ -659,6 +666,7 @@ async fn only_the_admin_may_open_or_post_to_an_admin_page() {
     let site = spawn(true).await;
     let pages = [
         "import",
+        "import/x",
         "units",
         "users",
         "users/admin",
@@ -677,7 +685,20 @@ async fn only_the_admin_may_open_or_post_to_an_admin_page() {
         // Even with a valid form token of their own session.
         let (_, own) = get(&c, &site.url("/account")).await;
         let token = csrf(&own);
-        for page in ["users", "holidays", "units/merge", "users/admin/password"] {
+        for page in [
+            "users",
+            "users/admin",
+            "users/admin/password",
+            "users/admin/disable",
+            "users/admin/tokens",
+            "holidays",
+            "holidays/2025-10-01/remove",
+            "units/merge",
+            "units/alias",
+            "units/review",
+            "import/x/confirm",
+            "import/x/cancel",
+        ] {
             let (code, _, _) = post(
                 &c,
                 &site.admin(page),
