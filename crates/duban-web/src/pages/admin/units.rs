@@ -94,14 +94,18 @@ async fn render(
     error: String,
 ) -> Result<Response, PageError> {
     let units = state.store.units(&region.id).await?;
+    // Probable variants of a known unit first: a merge is the decision
+    // that matters; a plainly new unit only needs a nod.
+    let mut to_review: Vec<UnitLine> = units
+        .iter()
+        .filter(|u| u.review.is_some())
+        .map(line)
+        .collect();
+    to_review.sort_by_key(|u| u.suggestion.is_none());
     let page = UnitsPage {
         chrome: Chrome::new(state, viewer, region, "单位库"),
         region_id: region.id.clone(),
-        to_review: units
-            .iter()
-            .filter(|u| u.review.is_some())
-            .map(line)
-            .collect(),
+        to_review,
         names: units.iter().map(|u| u.name.clone()).collect(),
         units: units.iter().map(line).collect(),
         merge_from: typed.from.clone(),
