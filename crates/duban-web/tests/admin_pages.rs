@@ -644,6 +644,16 @@ async fn units_awaiting_review_are_merged_and_aliased() {
     .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("同一个单位"));
+    // A unit the import created is confirmed as a unit of its own, once.
+    let pending = units.iter().find(|u| u.review.is_some()).unwrap();
+    let review = [("csrf", token.as_str()), ("unit", pending.id.as_str())];
+    let (code, _, _) = post(&admin, &site.admin("units/review"), &review).await;
+    assert_eq!(code, StatusCode::SEE_OTHER);
+    let reviewed = site.store.unit(&site.region.id, &pending.id).await.unwrap();
+    assert_eq!((reviewed.review, reviewed.suggested), (None, None));
+    let (code, _, body) = post(&admin, &site.admin("units/review"), &review).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("已复核过"));
     let (code, _, _) = post(
         &admin,
         &site.admin("units/merge"),
