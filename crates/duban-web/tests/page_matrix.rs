@@ -144,6 +144,20 @@ async fn setup() -> (Store, Objects, String) {
             .await
             .unwrap();
     }
+    store
+        .add_user(
+            &region.id,
+            NewUser {
+                name: UserName::parse("matrixuser").unwrap(),
+                role: Role::Leader,
+                unit: None,
+                campaign: None,
+                password: Some(PASSWORD.into()),
+            },
+            "t",
+        )
+        .await
+        .unwrap();
     let mut cycles = Vec::new();
     let mut targets = Vec::new();
     let mut requests = Vec::new();
@@ -328,6 +342,8 @@ fn aim(
         .replace("{unit}", unit)
         .replace("{target}", &o.targets[c][usize::from(!own)])
         .replace("{plan}", &(c + 1).to_string())
+        .replace("{name}", "matrixuser")
+        .replace("{day}", "2025-10-01")
         .replace(
             "{id}",
             if route.path.contains("/attachments/") {
@@ -384,6 +400,27 @@ fn aim(
             ("due_soon_min_completion", "80"),
         ]),
         ("post", "/coordination/{id}/resolve") => f(&[("answer", "矩阵答复")]),
+        // The admin's pages act on a throwaway account and on objects that
+        // do not exist: an admin gets a page (or a 404), everyone else 403.
+        ("post", "/admin/import") => vec![],
+        ("post", "/admin/import/{id}/confirm") | ("post", "/admin/import/{id}/cancel") => vec![],
+        ("post", "/admin/units/merge") => {
+            f(&[("from", "不存在的单位甲"), ("into", "不存在的单位乙")])
+        }
+        ("post", "/admin/units/alias") => f(&[("unit", "不存在的单位甲"), ("alias", "矩阵别名")]),
+        ("post", "/admin/units/review") => f(&[("unit", "不存在的单位甲")]),
+        ("post", "/admin/users") => f(&[
+            ("name", "matrixnew"),
+            ("role", "leader"),
+            ("password", "matrix-new-1"),
+        ]),
+        ("post", "/admin/users/{name}") => f(&[("role", "leader")]),
+        ("post", "/admin/users/{name}/password") => f(&[("password", "matrix-reset-1")]),
+        ("post", "/admin/users/{name}/disable") => f(&[("disabled", "1")]),
+        ("post", "/admin/users/{name}/tokens") => vec![],
+        ("post", "/admin/users/{name}/tokens/{id}/revoke") => vec![],
+        ("post", "/admin/holidays") => f(&[("day", "2025-10-02"), ("name", "矩阵假日")]),
+        ("post", "/admin/holidays/{day}/remove") => vec![],
         other => panic!("the page matrix cannot build a request for {other:?}: add a case"),
     };
     (path, form)
@@ -419,7 +456,7 @@ async fn send(
     let url = format!("{base}{path}");
     let mut req = if route.method == "get" {
         client.get(url)
-    } else if path.ends_with("/attachments") {
+    } else if path.ends_with("/attachments") || path.ends_with("/admin/import") {
         let mut mp = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(b"%PDF-1.4 m".to_vec()).file_name("m.pdf"),

@@ -9,6 +9,7 @@
 //! session's form token ([`Viewer::check_csrf`]).
 
 mod account;
+mod admin;
 mod assets;
 mod coordination;
 mod cycles;
@@ -74,7 +75,7 @@ pub struct PageRoute {
     pub access: PageAccess,
 }
 
-struct Spec {
+pub(crate) struct Spec {
     method: &'static str,
     path: String,
     access: PageAccess,
@@ -209,9 +210,16 @@ fn specs() -> Vec<Spec> {
     ]
 }
 
+/// Every page route: the pages above and the admin's.
+fn all_specs() -> Vec<Spec> {
+    let mut all = specs();
+    all.extend(admin::specs());
+    all
+}
+
 /// The page routes, as data (for the matrix test and the docs).
 pub fn route_table() -> Vec<PageRoute> {
-    specs()
+    all_specs()
         .into_iter()
         .map(|s| PageRoute {
             method: s.method,
@@ -223,7 +231,7 @@ pub fn route_table() -> Vec<PageRoute> {
 
 /// Every page route, from [`specs`].
 pub fn router() -> Router<AppState> {
-    specs()
+    all_specs()
         .into_iter()
         .fold(Router::new(), |router, s| router.route(&s.path, s.handler))
 }
@@ -313,6 +321,11 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
+    (Role::Admin, "导入方案", "admin/import"),
+    (Role::Admin, "单位库", "admin/units"),
+    (Role::Admin, "用户", "admin/users"),
+    (Role::Admin, "节假日", "admin/holidays"),
+    (Role::Admin, "审计", "admin/audit"),
     (Role::Leader, "调度台", "desk"),
     (Role::Leader, "需协调事项", "coordination"),
 ];
