@@ -25,7 +25,8 @@ mod users;
 pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
 pub use dispatch::{
     default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
-    Expected, RegionSummary, Report, ReportInput, ReportItem, TaskEvaluation,
+    Expected, IndicatorEvaluation, RegionSummary, Report, ReportInput, ReportItem,
+    TargetEvaluation, TaskEvaluation,
 };
 pub use history::LightHistory;
 pub use import::{ImportReport, TaskChange};
