@@ -21,8 +21,11 @@ pub struct Assignment {
     pub deadline_text: Option<String>,
 }
 
-const OPEN: &[char] = &['（', '〔', '【', '['];
-const CLOSE: &[char] = &['）', '〕', '】', ']'];
+const OPEN: &[char] = &['（', '〔', '【', '[', '<', '〈'];
+const CLOSE: &[char] = &['）', '〕', '】', ']', '>', '〉'];
+/// Openers that are also operators (`<5%`): a group only when closed on
+/// the same line.
+const ANGLE: &[(char, char)] = &[('<', '>'), ('〈', '〉')];
 
 /// Labels of the labelled layout, with the role they give.
 const LABELS: &[(&str, Role)] = &[
@@ -98,8 +101,101 @@ const UNIT_DELIMITERS: &[char] = &['、', '，', ',', '；', ';', '\n', '/'];
 pub fn first_assignment_start(text: &str) -> Option<usize> {
     brackets(text)
         .into_iter()
-        .find(|&(s, e)| parse_content(inner(text, s, e)).is_some())
+        .find(|&(s, e)| parse_group(text, s, e).is_some())
         .map(|(s, _)| s)
+}
+
+/// Reads one bracket group: an assignment with role words, or a bare unit
+/// list closing a sentence (`……。（市工信委、市财政局）`).
+fn parse_group(text: &str, s: usize, e: usize) -> Option<Assignment> {
+    let content = inner(text, s, e);
+    parse_content(content).or_else(|| bare_list(text, s, e, content))
+}
+
+/// A bracket of unit names only, at the end of a sentence, is the task's
+/// assignment: first unit leads (inferred), the rest co-own. A bracket right
+/// after a unit name is an alias (`市数据局（市政务服务中心）`), and one
+/// inside a sentence is an aside; neither is an assignment.
+fn bare_list(text: &str, s: usize, e: usize, content: &str) -> Option<Assignment> {
+    let after = text[e..].trim_start_matches([' ', '\t']);
+    if !(after.is_empty() || after.starts_with(['。', '；', ';', '\n', '.', '，'])) {
+        return None;
+    }
+    let before = text[..s].trim_end();
+    let clause_start = before
+        .rfind(['，', '。', '；', '\n', '、', '：', ':', '）'])
+        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    if is_unit_like(&before[clause_start..]) {
+        return None;
+    }
+    let content = content.trim().trim_end_matches(['。', '.', ' ']);
+    if content.is_empty() || content.chars().count() > 300 {
+        return None;
+    }
+    let mut ignored = None;
+    let mut units: Vec<(String, bool)> = Vec::new();
+    for piece in split_top_level(content) {
+        let (piece, marked) = match piece.strip_suffix("（牵头）") {
+            Some(p) => (p, true),
+            None => (piece, false),
+        };
+        let stripped = strip_role_phrases(piece);
+        if stripped.is_empty() || is_leader_post(&stripped) {
+            continue;
+        }
+        if is_deadline_piece(&stripped, &mut ignored) {
+            continue;
+        }
+        let names = split_conjunctions(&stripped);
+        if names.is_empty() {
+            return None;
+        }
+        units.extend(names.into_iter().map(|n| (n, marked)));
+    }
+    if units.is_empty() {
+        return None;
+    }
+    let mut a = Assignment {
+        deadline_text: ignored,
+        ..Default::default()
+    };
+    match units.iter().position(|(_, m)| *m) {
+        Some(_) => {
+            for (u, m) in units {
+                if m {
+                    a.leads.push(u);
+                } else {
+                    a.cos.push(u);
+                }
+            }
+        }
+        None => {
+            let mut names = units.into_iter().map(|(u, _)| u);
+            a.leads.extend(names.next());
+            a.cos.extend(names);
+            a.lead_inferred = !a.cos.is_empty();
+        }
+    }
+    dedupe(&mut a.leads);
+    dedupe(&mut a.cos);
+    Some(a)
+}
+
+/// Marks after a unit name that make it the lead: `市发改局（牵头）`.
+const LEAD_MARKS: &[&str] = &["（牵头）", "（牵头单位）", "（牵头部门）", "（主责）"];
+
+/// Endings of leader posts (`分管副省长`, `县委书记`): people, never units.
+const LEADER_ENDINGS: &[&str] = &[
+    "省长", "市长", "县长", "区长", "州长", "旗长", "镇长", "乡长", "书记", "主任", "领导", "同志",
+    "秘书长", "厅长", "局长", "部长", "主席",
+];
+
+/// A leader post or a person's role, which lists of units sometimes carry
+/// (`分管副省长、省发展改革委`): skipped, never a unit.
+pub fn is_leader_post(piece: &str) -> bool {
+    piece.starts_with("分管")
+        || (LEADER_ENDINGS.iter().any(|e| piece.ends_with(e))
+            && piece.chars().count() <= 12)
 }
 
 fn inner(text: &str, start: usize, end: usize) -> &str {
@@ -120,6 +216,12 @@ fn brackets(text: &str) -> Vec<(usize, usize)> {
     let mut depth = 0usize;
     let mut start = 0usize;
     for (i, c) in text.char_indices() {
+        if let Some(&(_, close)) = ANGLE.iter().find(|(o, _)| *o == c) {
+            let line_rest = &text[i..text[i..].find('\n').map_or(text.len(), |n| i + n)];
+            if !line_rest.contains(close) {
+                continue;
+            }
+        }
         if OPEN.contains(&c) {
             if depth == 0 {
                 start = i;
@@ -147,7 +249,7 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
     let mut found: Vec<Assignment> = Vec::new();
     let groups = brackets(text);
     for &(s, e) in &groups {
-        if let Some(mut a) = parse_content(inner(text, s, e)) {
+        if let Some(mut a) = parse_group(text, s, e) {
             a.start = s;
             a.end = e;
             found.push(a);
@@ -196,10 +298,19 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
         let has_role = ["牵头", "负责", "配合"]
             .iter()
             .any(|k| sentence.contains(k));
+        let offset = s + text[s..e].find(sentence).unwrap_or(0);
         if has_role && whole_is_assignment(sentence) {
             if let Some(mut a) = parse_content(sentence) {
-                a.start = s + text[s..e].find(sentence).unwrap_or(0);
+                a.start = offset;
                 a.end = a.start + sentence.len();
+                found.push(a);
+                continue;
+            }
+        }
+        if has_role {
+            if let Some((from, to, mut a)) = clause_assignment(sentence) {
+                a.start = offset + from;
+                a.end = offset + to;
                 found.push(a);
             }
         }
@@ -208,13 +319,100 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
     merge_adjacent(text, found)
 }
 
+/// An assignment written as the clauses closing or opening a sentence:
+/// `加强数据共享，市数据局牵头，各部门配合` or `由市发改局牵头，市财政局
+/// 配合，在9月底前完成项目申报`. The run of clauses must be made only of
+/// units, role words and deadlines, and name a role (`牵头`, `配合`, or
+/// `由……负责`), so prose that merely mentions a unit is left alone.
+fn clause_assignment(sentence: &str) -> Option<(usize, usize, Assignment)> {
+    let cuts: Vec<usize> = split_top_level_positions(sentence);
+    if cuts.is_empty() {
+        return None;
+    }
+    let names_role = |run: &str| {
+        ["牵头", "配合", "参与", "协助", "协同"]
+            .iter()
+            .any(|k| run.contains(k))
+            || (run.starts_with('由') && run.contains("负责"))
+    };
+    // Closing clauses, longest run first.
+    for &cut in &cuts {
+        let run = sentence[cut..].trim();
+        if names_role(run) && whole_is_assignment(run) {
+            if let Some(a) = parse_content(run) {
+                return Some((sentence.len() - run.len(), sentence.len(), a));
+            }
+        }
+    }
+    // Opening clauses after 由, longest run first.
+    if sentence.starts_with('由') {
+        for &cut in cuts.iter().rev() {
+            let run = sentence[..cut].trim_end_matches(['，', ',', '；', ';']);
+            if names_role(run) && whole_is_assignment(run) {
+                if let Some(a) = parse_content(run) {
+                    return Some((0, run.len(), a));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Byte offsets just after each top-level clause delimiter (`，` `；`).
+fn split_top_level_positions(s: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        if OPEN.contains(&c) {
+            depth += 1;
+        } else if CLOSE.contains(&c) {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && matches!(c, '，' | ',' | '；' | ';') {
+            out.push(i + c.len_utf8());
+        }
+    }
+    out
+}
+
+/// An item that opens with its unit's duty: `市发改局负责统筹……` or
+/// `市发改局：负责……`. Only called for an item's own text when nothing
+/// else assigned it, because in running prose the same words are a remark.
+pub fn duty_sentence(text: &str) -> Option<Assignment> {
+    let end = text.find(['。', '\n']).unwrap_or(text.len());
+    let sentence = &text[..end];
+    let at = sentence.find("负责")?;
+    let head = sentence[..at].trim_end_matches(['：', ':', ' ', '，']);
+    if head.is_empty() || head.chars().count() > 80 || !whole_is_assignment(head) {
+        return None;
+    }
+    let mut ignored = None;
+    let mut names = unit_list(head, &mut ignored).into_iter().map(|(u, _)| u);
+    let mut a = Assignment {
+        start: 0,
+        end,
+        ..Default::default()
+    };
+    a.leads.extend(names.next());
+    if head.contains("牵头") {
+        // `A、B牵头负责`: every unit before 牵头 leads.
+        a.leads.extend(names);
+    } else {
+        a.cos.extend(names);
+        a.lead_inferred = !a.cos.is_empty();
+    }
+    (!a.leads.is_empty()).then_some(a)
+}
+
 /// Every piece of the sentence is a unit, a role phrase or a deadline.
 fn whole_is_assignment(sentence: &str) -> bool {
     let mut ignored = None;
     let mut units = 0;
     let clean = split_pieces(sentence).all(|piece| {
         let stripped = strip_role_phrases(piece);
-        if stripped.is_empty() || is_deadline_piece(&stripped, &mut ignored) {
+        if stripped.is_empty()
+            || is_leader_post(&stripped)
+            || is_deadline_piece(&stripped, &mut ignored)
+        {
             return true;
         }
         let names = split_conjunctions(&stripped);
@@ -469,6 +667,7 @@ fn lead_part_is_clean(part: &str) -> bool {
     split_pieces(part).all(|piece| {
         let stripped = strip_role_phrases(piece);
         stripped.is_empty()
+            || is_leader_post(&stripped)
             || !split_conjunctions(&stripped).is_empty()
             || is_deadline_piece(&stripped, &mut ignored)
     })
@@ -599,12 +798,36 @@ pub fn unit_names(s: &str) -> Vec<String> {
     names
 }
 
+/// Units in a table cell under a unit column header. The header already
+/// says these are units, so a name without a usual ending (`市公安`) is
+/// kept too, as long as it is not a person, a deadline or `/`.
+pub fn cell_units(cell: &str) -> Vec<(String, bool)> {
+    let mut ignored = None;
+    unit_list_with(cell, &mut ignored, true)
+}
+
 /// Splits a unit list into names, with a flag for names marked `（牵头）`.
 fn unit_list(s: &str, deadline: &mut Option<String>) -> Vec<(String, bool)> {
+    unit_list_with(s, deadline, false)
+}
+
+/// A name a unit column may hold that the name rules do not know: four to
+/// twenty Chinese characters, no digits, no sentence punctuation.
+fn lenient_unit(name: &str) -> bool {
+    let n = name.chars().count();
+    (4..=20).contains(&n)
+        && name
+            .chars()
+            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || matches!(c, '（' | '）'))
+        && !name.contains("负责")
+        && !name.contains("牵头")
+}
+
+fn unit_list_with(s: &str, deadline: &mut Option<String>, lenient: bool) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut first_is_lead = false;
     for piece in split_top_level(s) {
-        let (mut piece, marked) = match piece.strip_suffix("（牵头）") {
+        let (mut piece, marked) = match LEAD_MARKS.iter().find_map(|m| piece.strip_suffix(m)) {
             Some(p) => (p, true),
             None => (piece, false),
         };
@@ -620,10 +843,18 @@ fn unit_list(s: &str, deadline: &mut Option<String>) -> Vec<(String, bool)> {
             }
         }
         let stripped = strip_role_phrases(piece);
-        if stripped.is_empty() || is_deadline_piece(&stripped, deadline) {
+        if stripped.is_empty()
+            || is_leader_post(&stripped)
+            || is_deadline_piece(&stripped, deadline)
+        {
             continue;
         }
-        for name in split_conjunctions(&stripped) {
+        let names = split_conjunctions(&stripped);
+        if names.is_empty() && lenient && lenient_unit(&stripped) {
+            out.push((stripped, marked));
+            continue;
+        }
+        for name in names {
             out.push((name, marked));
         }
     }

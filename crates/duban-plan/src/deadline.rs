@@ -33,7 +33,10 @@ const ONGOING: &[&str] = &[
 /// Whether a short piece of text is a deadline and nothing else, e.g. a
 /// `完成时限` cell or a clause inside an assignment bracket.
 pub fn looks_like_deadline(piece: &str) -> bool {
-    let p = piece.trim().trim_end_matches(['。', '；']);
+    let p = piece
+        .trim()
+        .trim_end_matches(['。', '；'])
+        .trim_start_matches(['在', '于']);
     if ONGOING.contains(&p) {
         return true;
     }

@@ -14,6 +14,7 @@ pub mod model;
 pub mod normalize;
 mod read;
 pub mod structure;
+pub mod table;
 pub mod target;
 pub mod taskforce;
 pub mod units;
