@@ -798,6 +798,16 @@ pub fn unit_names(s: &str) -> Vec<String> {
     names
 }
 
+/// Whether a piece of text is a list of units and nothing else
+/// (`市发改委、市财政局等按职责分工负责`, `★区发改委`).
+pub fn is_unit_list(s: &str) -> bool {
+    let s = s.trim_start_matches(LEAD_STARS);
+    s.chars().count() <= 300 && lead_part_is_clean(s) && !unit_names(s).is_empty()
+}
+
+/// Marks before a unit name that make it the lead (`★区发改委`).
+const LEAD_STARS: &[char] = &['★', '☆', '*', '▲'];
+
 /// Units in a table cell under a unit column header. The header already
 /// says these are units, so a name without a usual ending (`市公安`) is
 /// kept too, as long as it is not a person, a deadline or `/`.
@@ -829,7 +839,10 @@ fn unit_list_with(s: &str, deadline: &mut Option<String>, lenient: bool) -> Vec<
     for piece in split_top_level(s) {
         let (mut piece, marked) = match LEAD_MARKS.iter().find_map(|m| piece.strip_suffix(m)) {
             Some(p) => (p, true),
-            None => (piece, false),
+            None => match piece.strip_prefix(LEAD_STARS) {
+                Some(p) => (p, true),
+                None => (piece, false),
+            },
         };
         // `B（列第一位的为牵头单位，下同）`: a remark, not part of the name.
         if let Some(open) = piece.rfind('（').filter(|_| piece.ends_with('）')) {

@@ -276,7 +276,7 @@ pub struct RowTask {
 }
 
 /// Cells that say "no unit": `/`, `—`, `无`.
-fn is_none_cell(cell: &str) -> bool {
+pub fn is_none_cell(cell: &str) -> bool {
     let t = cell.trim();
     t.is_empty()
         || t.chars()

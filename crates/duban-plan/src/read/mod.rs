@@ -2,6 +2,7 @@
 //! of paragraphs and tables out. Everything after this step is format-blind.
 
 mod docx;
+mod flat;
 mod html;
 mod markdown;
 mod pdf;
@@ -103,6 +104,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<RawDocument, ParseError> {
         Format::Markdown => markdown::blocks(&decoded),
         _ => text::blocks(&decoded),
     };
+    let blocks = flat::rebuild(blocks);
     Ok(RawDocument {
         format,
         encoding: encoding.to_string(),
