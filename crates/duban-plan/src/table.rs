@@ -109,6 +109,7 @@ pub const HEADER_VOCABULARY: &[(&str, ColumnRole)] = &[
     ("具体内容", Task),
     ("主要内容", Task),
     ("事项", Task),
+    ("实事", Task),
     ("举措", Task),
     ("措施", Task),
     ("要点", Task),
@@ -198,8 +199,12 @@ impl Layout {
                 extra.extend(&tasks[1..]);
                 t
             }
-            // A table of 工作目标 + units is still a task table.
-            None => *extra.first()?,
+            // A table of 工作目标 + units is still a task table; failing
+            // that, the first column the vocabulary does not know.
+            None => match extra.first() {
+                Some(&e) => e,
+                None => roles.iter().position(Option::is_none)?,
+            },
         };
         extra.retain(|&e| e != task);
         extra.sort_unstable();

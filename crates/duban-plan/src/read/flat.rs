@@ -149,7 +149,9 @@ fn classify(s: &str) -> Kind {
     if matches!(heading_level(t), Some(0 | 1)) && t.chars().count() <= 60 && !assign::is_unit_list(t) {
         return Kind::Heading;
     }
-    if t.chars().count() <= 24 && deadline::looks_like_deadline(t) {
+    if t.chars().count() <= 16 && !deadline::extract(t, None, true).is_empty()
+        || t.chars().count() <= 24 && deadline::looks_like_deadline(t)
+    {
         return Kind::Deadline;
     }
     if assign::is_unit_list(t) {
@@ -340,6 +342,21 @@ fn header(cells: &[String]) -> Option<(Vec<String>, usize)> {
                 }
             }
         }
+        // A header word the vocabulary does not know (`民生实事`, `落实情况`)
+        // between known ones, or last before the first row number.
+        let next_known = cells
+            .get(i + 1)
+            .is_some_and(|n| header_role(n).is_some() || seq_number(n).is_some());
+        if !out.is_empty()
+            && next_known
+            && (2..=8).contains(&c.chars().count())
+            && all_han(c)
+            && !assign::is_unit_list(c)
+        {
+            out.push(c.clone());
+            i += 1;
+            continue;
+        }
         break;
     }
     (out.len() >= 2).then_some((out, i))
@@ -396,7 +413,7 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
     let task_col = layout.task;
     let unit_cols: Vec<usize> = (0..k).filter(|&j| layout.is_unit_column(j)).collect();
     // Columns where a piece of a kind can go (positive fit).
-    let fits = |kind: Kind| -> Vec<usize> { (0..k).filter(|&j| fit(kind, roles[j]) > 0.0).collect() };
+    let fits = |kind: Kind| -> Vec<usize> { (0..k).filter(|&j| fit(kind, roles[j]) > 0.3).collect() };
 
     struct Row<'a> {
         pieces: Vec<&'a Piece>,
@@ -422,6 +439,7 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
     let mut cur_col: Option<usize> = None;
     let mut expected = 1u32;
     let mut unitless_run = 0;
+    let mut seen_rows = 0;
     let mut idx = 0;
     while idx < all.len() {
         let p = &all[idx];
@@ -476,8 +494,9 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
                 }
             }
         }
-        if let Some(last) = rows.last() {
-            if last.heading.is_none() {
+        if rows.len() > seen_rows {
+            seen_rows = rows.len();
+            if let Some(last) = rows.last().filter(|r| r.heading.is_none()) {
                 unitless_run = if last.has_units { 0 } else { unitless_run + 1 };
             }
         }
@@ -493,6 +512,17 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
     }
     close(&mut current, &mut rows);
 
+    if std::env::var_os("DUBAN_FLAT_DEBUG").is_some() {
+        eprintln!("header {header_cells:?}");
+        for r in &rows {
+            let p: Vec<(Kind, String)> = r
+                .pieces
+                .iter()
+                .map(|p| (p.kind, p.text.chars().take(12).collect()))
+                .collect();
+            eprintln!("row {:?} {p:?}", r.heading);
+        }
+    }
     // The table ends at the last row with units of its own.
     let last = rows.iter().rposition(|r| r.has_units)?;
     let end_block = rows[last]
