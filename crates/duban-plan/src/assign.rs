@@ -31,8 +31,13 @@ const ANGLE: &[(char, char)] = &[('<', '>'), ('〈', '〉')];
 const LABELS: &[(&str, Role)] = &[
     ("牵头单位", Role::Lead),
     ("牵头部门", Role::Lead),
+    ("牵头责任单位", Role::Lead),
+    ("牵头负责单位", Role::Lead),
+    ("牵头协调部门", Role::Lead),
+    ("牵头协调单位", Role::Lead),
     ("主责单位", Role::Lead),
     ("主要责任单位", Role::Lead),
+    ("主办单位", Role::Main),
     ("责任单位", Role::Co),
     ("责任部门", Role::Co),
     ("配合单位", Role::Co),
@@ -40,17 +45,37 @@ const LABELS: &[(&str, Role)] = &[
     ("协办单位", Role::Co),
     ("参与单位", Role::Co),
     ("协同单位", Role::Co),
+    ("协同部门", Role::Co),
+    ("协同责任单位", Role::Co),
+    ("协同配合单位", Role::Co),
+    ("配合责任单位", Role::Co),
     ("完成时限", Role::Deadline),
     ("完成时间", Role::Deadline),
     ("时间节点", Role::Deadline),
+    // People, never units: the label is read so its names are skipped.
+    ("牵头领导", Role::Person),
+    ("牵头负责领导", Role::Person),
+    ("责任领导", Role::Person),
+    ("分管领导", Role::Person),
+    ("牵头市领导", Role::Person),
+    ("牵头省领导", Role::Person),
+    ("牵头县领导", Role::Person),
+    ("牵头区领导", Role::Person),
+    ("责任人", Role::Person),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Role {
     Lead,
+    /// 主办单位: the lead unless a 牵头 label names one, then a co-unit.
+    Main,
     Co,
     Deadline,
+    Person,
 }
+
+/// Verbs that make the units before them leads.
+const LEAD_VERBS: &[&str] = &["牵头", "主办"];
 
 /// Phrases that close a unit list or mark a role; never part of a name.
 /// Longest first, so that `按职能分工负责` goes before `负责`.
@@ -73,6 +98,10 @@ const ROLE_PHRASES: &[&str] = &[
     "协办单位",
     "参与单位",
     "分别牵头",
+    "总牵头",
+    "协办",
+    "主办",
+    "协同",
     "共同牵头",
     "牵头负责",
     "分别负责",
@@ -522,13 +551,16 @@ pub fn parse_content(content: &str) -> Option<Assignment> {
 
 fn parse_labelled(content: &str) -> Option<Assignment> {
     let mut marks: Vec<(usize, usize, Role)> = Vec::new();
-    for (label, role) in LABELS {
+    // Longest labels first, so `协同责任单位` is not read as `责任单位`.
+    let mut labels: Vec<&(&str, Role)> = LABELS.iter().collect();
+    labels.sort_by_key(|(l, _)| std::cmp::Reverse(l.len()));
+    for (label, role) in labels {
         let mut from = 0;
         while let Some(at) = content[from..].find(label) {
             let at = from + at;
             let after = at + label.len();
             if content[after..].starts_with(['：', ':'])
-                && !marks.iter().any(|m| at >= m.0 && at < m.1)
+                && !marks.iter().any(|m| at < m.1 && m.0 < after)
             {
                 let colon = content[after..].chars().next().map_or(0, char::len_utf8);
                 marks.push((at, after + colon, *role));
@@ -541,8 +573,17 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
     let mut has_lead_label = false;
     for (k, &(_, body_start, role)) in marks.iter().enumerate() {
         let body_end = marks.get(k + 1).map_or(content.len(), |m| m.0);
-        let body = content[body_start..body_end].trim_matches(|c: char| "；;，, \n".contains(c));
+        let body = content
+            .get(body_start..body_end)
+            .unwrap_or("")
+            .trim_matches(|c: char| "；;，, \n".contains(c));
+        let role = match role {
+            Role::Main if marks.iter().any(|m| m.2 == Role::Lead) => Role::Co,
+            Role::Main => Role::Lead,
+            r => r,
+        };
         match role {
+            Role::Person | Role::Main => {}
             Role::Deadline => a.deadline_text = Some(body.to_string()),
             Role::Lead => {
                 has_lead_label = true;
@@ -570,19 +611,25 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
 }
 
 fn parse_plain(content: &str) -> Option<Assignment> {
-    if !["牵头", "负责", "配合", "参与", "分工"]
+    if !["牵头", "负责", "配合", "参与", "分工", "主办", "协办", "协同"]
         .iter()
         .any(|k| content.contains(k))
     {
         return None;
     }
     let mut a = Assignment::default();
-    let lead_at = content
-        .match_indices("牵头")
-        .map(|(i, _)| i)
-        .find(|&i| !content[i..].starts_with("牵头负责人"));
-    if let Some(at) = lead_at {
-        let (lead_part, rest) = (&content[..at], &content[at + "牵头".len()..]);
+    // `A牵头` or `A主办`: the first lead verb closes the lead part.
+    let lead_at = LEAD_VERBS
+        .iter()
+        .filter_map(|v| {
+            content
+                .match_indices(v)
+                .map(|(i, _)| (i, v.len()))
+                .find(|&(i, _)| !content[i..].starts_with("牵头负责人"))
+        })
+        .min();
+    if let Some((at, verb_len)) = lead_at {
+        let (lead_part, rest) = (&content[..at], &content[at + verb_len..]);
         // `A为牵头单位，B配合`: the label word after 牵头 is not a unit.
         let rest = rest
             .strip_prefix("单位")
@@ -648,6 +695,14 @@ fn parse_plain(content: &str) -> Option<Assignment> {
             .any(|p| head.ends_with(p))
     });
     let mut names: Vec<String> = units.iter().map(|(u, _)| u.clone()).collect();
+    if ["分别负责", "共同负责", "分别牵头负责"]
+        .iter()
+        .any(|k| content.ends_with(k))
+    {
+        // `（A、B、C分别负责）`: each leads its part.
+        a.leads = names;
+        return Some(a);
+    }
     if let Some(marked) = units.iter().position(|(_, lead)| *lead) {
         a.leads.push(names.remove(marked));
         a.cos = names;
