@@ -147,6 +147,8 @@ pub fn header_role(cell: &str) -> Option<ColumnRole> {
 /// The resolved layout of a table: which columns lead, which co-own.
 #[derive(Debug, Clone)]
 pub struct Layout {
+    /// The header cells the layout was read from.
+    pub header: Vec<String>,
     pub roles: Vec<Option<ColumnRole>>,
     pub seq: Option<usize>,
     pub task: usize,
@@ -209,6 +211,7 @@ impl Layout {
         extra.retain(|&e| e != task);
         extra.sort_unstable();
         Some(Layout {
+            header: Vec::new(),
             seq: cols(Seq).first().copied(),
             groups: cols(Group),
             deadline: cols(Deadline).first().copied(),
@@ -255,11 +258,14 @@ pub fn find_header(rows: &[Vec<String>]) -> Option<(Layout, usize)> {
                             .or(roles.get(i).copied().flatten())
                     })
                     .collect();
-                if let Some(l) = Layout::from_roles(merged) {
+                if let Some(mut l) = Layout::from_roles(merged) {
+                    l.header = next.clone();
                     return Some((l, at + 2));
                 }
             }
         }
+        let mut layout = layout;
+        layout.header = row.clone();
         return Some((layout, at + 1));
     }
     None
@@ -315,8 +321,8 @@ pub fn read_rows(
             continue;
         }
         // A repeated header row (a table over several pages).
-        if row.iter().filter(|c| header_role(c).is_some()).count() * 2 > filled.len()
-            && header_role(cell(row, layout.task)).is_some()
+        if row.iter().zip(&layout.header).filter(|(c, h)| c.trim() == h.trim()).count() * 2
+            > filled.len()
         {
             continue;
         }

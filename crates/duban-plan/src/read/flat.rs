@@ -284,9 +284,16 @@ fn pieces(blocks: &[Block], limit: usize) -> Vec<Piece> {
             break;
         };
         let cells = split_cells(text);
-        let short = cells.len() == 1 && cells[0].chars().count() <= 3 && all_han(&cells[0]);
-        if short {
+        let single = cells.len() == 1 && all_han(&cells[0]);
+        let n = cells.first().map_or(0, |c| c.chars().count());
+        if single && n <= 3 {
             glue.push((cells[0].clone(), b));
+            continue;
+        }
+        // The last line of a broken name may be a little longer (`区管委会`).
+        if single && n <= 5 && glue.len() >= 2 {
+            glue.push((cells[0].clone(), b));
+            flush(&mut glue, &mut out);
             continue;
         }
         if glue.len() == 1 {
@@ -412,6 +419,7 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
     let k = roles.len();
     let task_col = layout.task;
     let unit_cols: Vec<usize> = (0..k).filter(|&j| layout.is_unit_column(j)).collect();
+    let left_unit_col = unit_cols.first().is_some_and(|&j| j < task_col);
     // Columns where a piece of a kind can go (positive fit).
     let fits = |kind: Kind| -> Vec<usize> { (0..k).filter(|&j| fit(kind, roles[j]) > 0.3).collect() };
 
@@ -471,6 +479,21 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
                     has_units: false,
                 });
                 cur_col = None;
+            }
+            Kind::Units
+                if left_unit_col
+                    && current
+                        .iter()
+                        .skip_while(|q| q.kind != Kind::Text)
+                        .any(|q| q.kind == Kind::Units)
+                    && all.get(idx).is_some_and(|n| n.kind == Kind::Text) =>
+            {
+                // Units followed by a task, in a table whose unit column
+                // stands left of the task (a group's lead, shown once):
+                // the first cell of the next row.
+                close(&mut current, &mut rows);
+                cur_col = fits(Kind::Units).first().copied();
+                current.push(p);
             }
             kind => {
                 let cols = fits(kind);
