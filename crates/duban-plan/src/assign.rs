@@ -736,6 +736,14 @@ fn split_pieces(s: &str) -> impl Iterator<Item = &str> {
 
 fn strip_role_phrases(piece: &str) -> String {
     let mut p = piece.trim().to_string();
+    // `部门分工：省发改委`: a short label before a colon is not a name.
+    if let Some(i) = p.rfind(['：', ':']) {
+        let head = &p[..i];
+        if head.chars().count() <= 8 && !is_unit_like(head) && !head.is_empty() {
+            let colon = p[i..].chars().next().map_or(1, char::len_utf8);
+            p = p[i + colon..].to_string();
+        }
+    }
     loop {
         let before = p.len();
         for prefix in ["由", "和", "及", "会同", "并", "其他"] {
@@ -775,10 +783,11 @@ fn split_conjunctions(name: &str) -> Vec<String> {
     if let Some(parts) = split_run_on(name) {
         return parts;
     }
-    if is_unit_like(name) && !name.contains(['和', '及', '与']) {
+    if is_unit_like(name) && !name.contains(['和', '及', '与', '等']) {
         return vec![name.to_string()];
     }
-    for conj in ["和", "及", "与"] {
+    // `A等B`: `区科技局等区级有关部门` names a unit and a group.
+    for conj in ["和", "及", "与", "等"] {
         for (at, _) in name.match_indices(conj) {
             let (left, right) = (&name[..at], &name[at + conj.len()..]);
             if is_unit_like(left) && !right.is_empty() {

@@ -332,7 +332,15 @@ pub fn read_rows(
                 last_groups[k] = v.to_string();
             }
         }
-        let task = cell(row, layout.task).to_string();
+        // A task column left empty (its text written in the next text
+        // column, or a merged cell shown once): the first text column
+        // that has something stands in.
+        let task = std::iter::once(layout.task)
+            .chain(layout.extra.iter().copied())
+            .map(|i| cell(row, i))
+            .find(|c| !c.is_empty() && !is_none_cell(c))
+            .unwrap_or("")
+            .to_string();
         let has_units = layout
             .lead
             .iter()

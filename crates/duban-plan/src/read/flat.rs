@@ -334,7 +334,9 @@ fn header(cells: &[String]) -> Option<(Vec<String>, usize)> {
     let mut i = 0;
     while i < cells.len() && out.len() < 16 {
         let c = &cells[i];
-        if header_role(c).is_some() && !c.ends_with('表') && heading_level(c).is_none() {
+        // A caption (`2022年重点工作及责任清单`) is not a header cell.
+        let caption = ["表", "清单", "方案", "计划", "目录"].iter().any(|e| c.ends_with(e));
+        if header_role(c).is_some() && !caption && heading_level(c).is_none() {
             out.push(c.clone());
             i += 1;
             continue;
@@ -497,10 +499,16 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
             }
             kind => {
                 let cols = fits(kind);
-                let next = match cur_col {
-                    None => cols.first().copied(),
-                    Some(c) => cols.iter().copied().find(|&j| j >= c),
-                };
+                // The best-fitting column from the current one on.
+                let from = cur_col.unwrap_or(0);
+                let next = cols
+                    .iter()
+                    .copied()
+                    .filter(|&j| j >= from)
+                    .fold(None, |best: Option<usize>, j| match best {
+                        Some(b) if fit(kind, roles[b]) >= fit(kind, roles[j]) => Some(b),
+                        _ => Some(j),
+                    });
                 let row_done = current.iter().any(|q| q.kind == Kind::Units)
                     || current.iter().any(|q| matches!(q.kind, Kind::Text));
                 match next {
@@ -581,6 +589,11 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
         }
         prev = Some(cells.clone());
         out.push(cells);
+    }
+    if std::env::var_os("DUBAN_FLAT_DEBUG").is_some() {
+        for r in &out {
+            eprintln!("cells {r:?}");
+        }
     }
     let has_task_rows = out.len() > 1;
     has_task_rows.then_some((out, end_block + 1))
