@@ -1,4 +1,4 @@
-//! Readers: bytes of a txt, docx, pdf, html or markdown file in, a flat list
+//! Readers: bytes of a txt, docx, xlsx, xls, pdf, html or markdown file in, a flat list
 //! of paragraphs and tables out. Everything after this step is format-blind.
 
 mod docx;
@@ -6,6 +6,7 @@ mod flat;
 mod html;
 mod markdown;
 mod pdf;
+mod sheet;
 mod text;
 
 use crate::error::{ParseError, MAX_INPUT_BYTES};
@@ -31,6 +32,8 @@ pub enum Format {
     Pdf,
     Html,
     Markdown,
+    Xlsx,
+    Xls,
 }
 
 impl Format {
@@ -41,6 +44,8 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Html => "html",
             Format::Markdown => "markdown",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
         }
     }
 }
@@ -50,6 +55,15 @@ pub struct RawDocument {
     pub format: Format,
     pub encoding: String,
     pub blocks: Vec<Block>,
+}
+
+/// Reads a workbook and rebuilds nothing: its cells are already cells.
+fn sheet_read(bytes: &[u8], xlsx: bool) -> Result<RawDocument, ParseError> {
+    if xlsx {
+        sheet::read_xlsx(bytes)
+    } else {
+        sheet::read_xls(bytes)
+    }
 }
 
 /// Reads any supported document. The file name only breaks ties (a `.md`
@@ -72,10 +86,28 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<RawDocument, ParseError> {
         return pdf::read(bytes);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return docx::read(bytes);
+        return match docx::read(bytes) {
+            // A zip with `xl/` parts is a workbook.
+            Err(ParseError::UnknownFormat { what }) if what == "xlsx" => sheet_read(bytes, true),
+            other => other,
+        };
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        // OLE holds both Word .doc and Excel .xls: the workbook stream tells.
+        if sheet::is_xls(bytes) {
+            return sheet_read(bytes, false);
+        }
+        if ext == "xls" {
+            return Err(ParseError::CorruptSpreadsheet {
+                detail: "不是可读的 xls 工作簿 / not a readable xls workbook".into(),
+            });
+        }
         return Err(ParseError::LegacyDoc);
+    }
+    if ext == "xlsx" || ext == "xls" {
+        return Err(ParseError::CorruptSpreadsheet {
+            detail: "不是 Excel 文件 / not an Excel file".into(),
+        });
     }
     if ext == "docx" {
         return Err(ParseError::CorruptDocx {
