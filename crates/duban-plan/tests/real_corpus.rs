@@ -224,6 +224,8 @@ fn real_corpus_scores() {
         .unwrap_or_default();
     dirs.sort();
     let mut total = Score::default();
+    let mut sources = Score::default();
+    let mut variants = Score::default();
     let mut by_family: BTreeMap<&str, Score> = BTreeMap::new();
     let mut by_format: BTreeMap<&str, Score> = BTreeMap::new();
     let mut refused_tables = Vec::new();
@@ -250,6 +252,11 @@ fn real_corpus_scores() {
             let s = score(parsed.as_ref().ok(), &gold);
             report.push(s.line(&format!("{name}/{source}")));
             total.add(&s);
+            if source.starts_with("source") {
+                sources.add(&s);
+            } else {
+                variants.add(&s);
+            }
             let format = source.rsplit('.').next().unwrap_or("");
             by_format.entry(format).or_default().add(&s);
             for f in &fams {
@@ -269,24 +276,39 @@ fn real_corpus_scores() {
     for (f, s) in &by_format {
         println!("{}  ({} docs)", s.line(f), s.docs);
     }
+    println!("{}  ({} docs)", sources.line("TOTAL stored sources"), sources.docs);
+    println!("{}  ({} docs)", variants.line("TOTAL office variants"), variants.docs);
     println!("{}  ({} docs)", total.line("TOTAL"), total.docs);
 
-    if total.docs == 0 {
+    if sources.docs == 0 {
         panic!("no real documents found under {}", root.display());
     }
     assert!(
         refused_tables.is_empty(),
         "documents with a table of units were refused: {refused_tables:?}"
     );
-    // The levels honestly reached on this corpus; the issue asks for 0.97
-    // unit F1 and 0.95 lead accuracy (see the report for the gap).
-    assert!(total.f1() >= F1_FLOOR, "unit F1 {:.3} < {F1_FLOOR}", total.f1());
+    // The stored sources are the measure: the variants are generated from
+    // the gold and would flatter the score. The issue asks for 0.97 unit
+    // F1 and 0.95 lead accuracy; the floors below are the levels honestly
+    // reached (see the printed report for the gap).
     assert!(
-        total.lead_accuracy() >= LEAD_FLOOR,
+        sources.f1() >= F1_FLOOR,
+        "unit F1 {:.3} < {F1_FLOOR}",
+        sources.f1()
+    );
+    assert!(
+        sources.lead_accuracy() >= LEAD_FLOOR,
         "lead accuracy {:.3} < {LEAD_FLOOR}",
-        total.lead_accuracy()
+        sources.lead_accuracy()
+    );
+    assert!(
+        variants.docs == 0 || variants.f1() >= VARIANT_F1_FLOOR,
+        "office variants unit F1 {:.3} < {VARIANT_F1_FLOOR}",
+        variants.f1()
     );
 }
 
 const F1_FLOOR: f64 = 0.97;
 const LEAD_FLOOR: f64 = 0.95;
+/// The office variants carry the same units as the gold in clean cells.
+const VARIANT_F1_FLOOR: f64 = 0.97;
