@@ -153,7 +153,9 @@ fn bare_list(text: &str, s: usize, e: usize, content: &str) -> Option<Assignment
     let before = text[..s].trim_end();
     let clause_start = before
         .rfind(['，', '。', '；', '\n', '、', '：', ':', '）'])
-        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
     if is_unit_like(&before[clause_start..]) {
         return None;
     }
@@ -215,16 +217,30 @@ const LEAD_MARKS: &[&str] = &["（牵头）", "（牵头单位）", "（牵头�
 
 /// Endings of leader posts (`分管副省长`, `县委书记`): people, never units.
 const LEADER_ENDINGS: &[&str] = &[
-    "省长", "市长", "县长", "区长", "州长", "旗长", "镇长", "乡长", "书记", "主任", "领导", "同志",
-    "秘书长", "厅长", "局长", "部长", "主席",
+    "省长",
+    "市长",
+    "县长",
+    "区长",
+    "州长",
+    "旗长",
+    "镇长",
+    "乡长",
+    "书记",
+    "主任",
+    "领导",
+    "同志",
+    "秘书长",
+    "厅长",
+    "局长",
+    "部长",
+    "主席",
 ];
 
 /// A leader post or a person's role, which lists of units sometimes carry
 /// (`分管副省长、省发展改革委`): skipped, never a unit.
 pub fn is_leader_post(piece: &str) -> bool {
     piece.starts_with("分管")
-        || (LEADER_ENDINGS.iter().any(|e| piece.ends_with(e))
-            && piece.chars().count() <= 12)
+        || (LEADER_ENDINGS.iter().any(|e| piece.ends_with(e)) && piece.chars().count() <= 12)
 }
 
 fn inner(text: &str, start: usize, end: usize) -> &str {
@@ -611,9 +627,11 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
 }
 
 fn parse_plain(content: &str) -> Option<Assignment> {
-    if !["牵头", "负责", "配合", "参与", "分工", "主办", "协办", "协同"]
-        .iter()
-        .any(|k| content.contains(k))
+    if ![
+        "牵头", "负责", "配合", "参与", "分工", "主办", "协办", "协同",
+    ]
+    .iter()
+    .any(|k| content.contains(k))
     {
         return None;
     }

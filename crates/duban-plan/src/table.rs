@@ -174,7 +174,8 @@ impl Layout {
                 .map(|(i, _)| i)
                 .collect()
         };
-        let (lead_cols, main, resp, co_cols) = (cols(Lead), cols(Main), cols(Responsible), cols(Co));
+        let (lead_cols, main, resp, co_cols) =
+            (cols(Lead), cols(Main), cols(Responsible), cols(Co));
         let mut lead = lead_cols.clone();
         let mut co = co_cols;
         let mut single = Vec::new();
@@ -321,7 +322,12 @@ pub fn read_rows(
             continue;
         }
         // A repeated header row (a table over several pages).
-        if row.iter().zip(&layout.header).filter(|(c, h)| c.trim() == h.trim()).count() * 2
+        if row
+            .iter()
+            .zip(&layout.header)
+            .filter(|(c, h)| c.trim() == h.trim())
+            .count()
+            * 2
             > filled.len()
         {
             continue;
@@ -350,7 +356,9 @@ pub fn read_rows(
         if task.is_empty() || !has_units {
             // A row with text but no units under a heading-like first cell
             // (`一、产业发展`) is a section heading.
-            if !has_units && filled.len() <= 2 && crate::structure::heading_level(filled[0]).is_some()
+            if !has_units
+                && filled.len() <= 2
+                && crate::structure::heading_level(filled[0]).is_some()
             {
                 heading = Some(filled.join(" "));
             }
@@ -417,7 +425,10 @@ pub fn read_rows(
         let mut groups: Vec<String> = heading.iter().cloned().collect();
         groups.extend(last_groups.iter().filter(|g| !g.is_empty()).cloned());
         out.push(RowTask {
-            seq: layout.seq.map(|i| cell(row, i).to_string()).unwrap_or_default(),
+            seq: layout
+                .seq
+                .map(|i| cell(row, i).to_string())
+                .unwrap_or_default(),
             groups,
             task,
             text,
@@ -487,7 +498,12 @@ mod tests {
     fn single_responsible_column_first_leads() {
         let t = read(&[
             &["序号", "重点任务", "责任单位", "完成时限"],
-            &["1", "推进数字政府建设", "市数据局、市发改委\n市财政局", "2025年底"],
+            &[
+                "1",
+                "推进数字政府建设",
+                "市数据局、市发改委\n市财政局",
+                "2025年底",
+            ],
         ]);
         assert_eq!(t[0].leads, vec!["市数据局"]);
         assert_eq!(t[0].cos, vec!["市发改委", "市财政局"]);
@@ -508,8 +524,26 @@ mod tests {
     #[test]
     fn lead_participating_responsible_and_non_unit_columns() {
         let t = read(&[
-            &["序号", "任务", "牵头单位", "参与单位", "责任单位", "分管县领导", "建设地点", "评分部门"],
-            &["1", "修路", "县交通局", "县财政局", "各乡镇", "张三", "城关镇", "县督查室"],
+            &[
+                "序号",
+                "任务",
+                "牵头单位",
+                "参与单位",
+                "责任单位",
+                "分管县领导",
+                "建设地点",
+                "评分部门",
+            ],
+            &[
+                "1",
+                "修路",
+                "县交通局",
+                "县财政局",
+                "各乡镇",
+                "张三",
+                "城关镇",
+                "县督查室",
+            ],
             &["2", "建桥", "县住建局", "/", "", "李四", "某村", "县督查室"],
         ]);
         assert_eq!(t[0].leads, vec!["县交通局"]);
@@ -523,7 +557,12 @@ mod tests {
         let t = read(&[
             &["序号", "任务", "责任单位", "责任单位"],
             &["序号", "任务", "牵头单位", "配合单位"],
-            &["一、产业发展", "一、产业发展", "一、产业发展", "一、产业发展"],
+            &[
+                "一、产业发展",
+                "一、产业发展",
+                "一、产业发展",
+                "一、产业发展",
+            ],
             &["1", "培育企业", "市工信局", "市科技局"],
         ]);
         assert_eq!(t[0].leads, vec!["市工信局"]);

@@ -109,8 +109,7 @@ pub fn is_unit_like(name: &str) -> bool {
         Some(open) if name.ends_with('）') => &core[..open],
         _ => core,
     };
-    UNIT_SUFFIXES.iter().any(|s| core.ends_with(s))
-        || (group && (n >= 3 || name.starts_with('各')))
+    UNIT_SUFFIXES.iter().any(|s| core.ends_with(s)) || (group && (n >= 3 || name.starts_with('各')))
 }
 
 /// Classifies a unit name. `region` is the issuing region (`汨罗市`), used

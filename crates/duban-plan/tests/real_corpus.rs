@@ -220,7 +220,12 @@ fn score(plan: Option<&Plan>, gold: &[Gold]) -> Score {
 fn real_corpus_scores() {
     let root = common::fixture_path("real");
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     let mut total = Score::default();
@@ -236,7 +241,10 @@ fn real_corpus_scores() {
         }
         let gold = read_gold(dir);
         let fams = families(dir);
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for source in SOURCES {
             let path = dir.join(source);
             let Ok(bytes) = std::fs::read(&path) else {
@@ -276,8 +284,16 @@ fn real_corpus_scores() {
     for (f, s) in &by_format {
         println!("{}  ({} docs)", s.line(f), s.docs);
     }
-    println!("{}  ({} docs)", sources.line("TOTAL stored sources"), sources.docs);
-    println!("{}  ({} docs)", variants.line("TOTAL office variants"), variants.docs);
+    println!(
+        "{}  ({} docs)",
+        sources.line("TOTAL stored sources"),
+        sources.docs
+    );
+    println!(
+        "{}  ({} docs)",
+        variants.line("TOTAL office variants"),
+        variants.docs
+    );
     println!("{}  ({} docs)", total.line("TOTAL"), total.docs);
 
     if sources.docs == 0 {

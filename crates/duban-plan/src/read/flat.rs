@@ -51,7 +51,9 @@ struct Piece {
 pub fn rebuild(blocks: Vec<Block>) -> Vec<Block> {
     // Cheap test first: no paragraph starts with a header word.
     let any_header = blocks.iter().any(|b| match b {
-        Block::Paragraph { text, .. } => first_cell(text).is_some_and(|c| header_role(&c).is_some()),
+        Block::Paragraph { text, .. } => {
+            first_cell(text).is_some_and(|c| header_role(&c).is_some())
+        }
         _ => false,
     });
     if !any_header {
@@ -146,7 +148,10 @@ fn classify(s: &str) -> Kind {
         return Kind::None;
     }
     let t = s.trim_start_matches(['★', '☆', '*', '▲']);
-    if matches!(heading_level(t), Some(0 | 1)) && t.chars().count() <= 60 && !assign::is_unit_list(t) {
+    if matches!(heading_level(t), Some(0 | 1))
+        && t.chars().count() <= 60
+        && !assign::is_unit_list(t)
+    {
         return Kind::Heading;
     }
     if t.chars().count() <= 16 && !deadline::extract(t, None, true).is_empty()
@@ -335,7 +340,9 @@ fn header(cells: &[String]) -> Option<(Vec<String>, usize)> {
     while i < cells.len() && out.len() < 16 {
         let c = &cells[i];
         // A caption (`2022年重点工作及责任清单`) is not a header cell.
-        let caption = ["表", "清单", "方案", "计划", "目录"].iter().any(|e| c.ends_with(e));
+        let caption = ["表", "清单", "方案", "计划", "目录"]
+            .iter()
+            .any(|e| c.ends_with(e));
         if header_role(c).is_some() && !caption && heading_level(c).is_none() {
             out.push(c.clone());
             i += 1;
@@ -395,7 +402,10 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
     // Where data starts: the block of the first cell after the header, and
     // how many of that block's cells were header.
     let (start_block, skip_in_block) = match head_cells.get(used) {
-        Some(&(_, b)) => (b, head_cells[..used].iter().filter(|(_, hb)| *hb == b).count()),
+        Some(&(_, b)) => (
+            b,
+            head_cells[..used].iter().filter(|(_, hb)| *hb == b).count(),
+        ),
         None => (head_cells.last().map_or(0, |(_, b)| b + 1), 0),
     };
     let limit = blocks
@@ -423,7 +433,8 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
     let unit_cols: Vec<usize> = (0..k).filter(|&j| layout.is_unit_column(j)).collect();
     let left_unit_col = unit_cols.first().is_some_and(|&j| j < task_col);
     // Columns where a piece of a kind can go (positive fit).
-    let fits = |kind: Kind| -> Vec<usize> { (0..k).filter(|&j| fit(kind, roles[j]) > 0.3).collect() };
+    let fits =
+        |kind: Kind| -> Vec<usize> { (0..k).filter(|&j| fit(kind, roles[j]) > 0.3).collect() };
 
     struct Row<'a> {
         pieces: Vec<&'a Piece>,
@@ -501,14 +512,13 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
                 let cols = fits(kind);
                 // The best-fitting column from the current one on.
                 let from = cur_col.unwrap_or(0);
-                let next = cols
-                    .iter()
-                    .copied()
-                    .filter(|&j| j >= from)
-                    .fold(None, |best: Option<usize>, j| match best {
+                let next = cols.iter().copied().filter(|&j| j >= from).fold(
+                    None,
+                    |best: Option<usize>, j| match best {
                         Some(b) if fit(kind, roles[b]) >= fit(kind, roles[j]) => Some(b),
                         _ => Some(j),
-                    });
+                    },
+                );
                 let row_done = current.iter().any(|q| q.kind == Kind::Units)
                     || current.iter().any(|q| matches!(q.kind, Kind::Text));
                 match next {
@@ -536,7 +546,9 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
         }
         if let Some(Block::Paragraph { text, .. }) = blocks.get(p.block) {
             let t = normalize_text(text);
-            if crate::structure::is_plan_title(&t) || crate::structure::attachment_number(&t).is_some() {
+            if crate::structure::is_plan_title(&t)
+                || crate::structure::attachment_number(&t).is_some()
+            {
                 break;
             }
         }
@@ -629,7 +641,10 @@ mod tests {
         let rows = table(
             "序号\n重点任务\n牵头单位\n配合单位\n完成时限\n一、产业发展\n1\n推进园区建设。\n市发改委\n市财政局\n市自然资源局\n2025年12月底前\n2\n培育龙头企业。\n市工信局\n/\n持续推进\n三、保障措施\n加强组织领导。",
         );
-        assert_eq!(rows[0], vec!["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]);
+        assert_eq!(
+            rows[0],
+            vec!["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]
+        );
         assert_eq!(rows[1][0], "一、产业发展");
         assert_eq!(rows[2][1], "推进园区建设。");
         assert_eq!(rows[2][2], "市发改委");
@@ -642,7 +657,10 @@ mod tests {
     #[test]
     fn whole_rows_on_one_line_and_pipes() {
         let rows = table("序号 重点任务 责任单位 完成时限\n1 推进数字政府建设 市数据局、市发改委 2025年底\n2 建设城市大脑 市数据局 持续推进");
-        assert_eq!(rows[1], vec!["1", "推进数字政府建设", "市数据局、市发改委", "2025年底"]);
+        assert_eq!(
+            rows[1],
+            vec!["1", "推进数字政府建设", "市数据局、市发改委", "2025年底"]
+        );
         let rows = table("序号 | 重点任务 | 责任领导 | 责任单位 |\n1 | 推进项目建设 | 张三 | 县发改局 各乡镇政府 |");
         assert_eq!(rows[1][1], "推进项目建设");
         assert_eq!(rows[1][2], "张三");

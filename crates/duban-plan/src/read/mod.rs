@@ -86,6 +86,9 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<RawDocument, ParseError> {
         return pdf::read(bytes);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        if ext == "xlsx" {
+            return sheet_read(bytes, true);
+        }
         return match docx::read(bytes) {
             // A zip with `xl/` parts is a workbook.
             Err(ParseError::UnknownFormat { what }) if what == "xlsx" => sheet_read(bytes, true),

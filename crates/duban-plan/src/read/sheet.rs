@@ -30,7 +30,27 @@ fn corrupt(detail: impl std::fmt::Display) -> ParseError {
 /// A sheet as sparse cells: (row, col) → text.
 type Cells = BTreeMap<(u32, u32), String>;
 
+/// Runs a calamine call, turning a panic inside it into a corrupt-file
+/// error: calamine indexes some malformed OLE and zip structures without
+/// bounds checks (found by the property tests), and a bad upload must not
+/// take the server down.
+fn guarded<T>(f: impl FnOnce() -> Result<T, ParseError>) -> Result<T, ParseError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(corrupt(
+            "文件结构损坏，读取时出错 / the file structure is damaged",
+        ))
+    })
+}
+
 pub fn read_xlsx(bytes: &[u8]) -> Result<RawDocument, ParseError> {
+    guarded(|| read_xlsx_unguarded(bytes))
+}
+
+pub fn read_xls(bytes: &[u8]) -> Result<RawDocument, ParseError> {
+    guarded(|| read_xls_unguarded(bytes))
+}
+
+fn read_xlsx_unguarded(bytes: &[u8]) -> Result<RawDocument, ParseError> {
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
     // Merged regions are optional furniture: a workbook whose merge list
     // cannot be read is still read, without them.
@@ -72,7 +92,104 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<RawDocument, ParseError> {
     })
 }
 
-pub fn read_xls(bytes: &[u8]) -> Result<RawDocument, ParseError> {
+/// Largest number of cells the xls cell records may span (rows x
+/// columns): calamine lays a sheet out densely, so a sheet whose cells sit
+/// far apart would allocate gigabytes.
+const MAX_XLS_SPAN: u64 = 4_000_000;
+
+/// Checks an xls file before calamine reads it. calamine follows sector
+/// chains without loop detection and sizes its cell grid from the file's
+/// own DIMENSIONS and cell positions, so a damaged or hostile file can make
+/// it loop or allocate without bound (the property tests found both). The
+/// `cfb` crate opens the container with its chains validated; then the
+/// workbook stream's BIFF records are walked, only for their headers and
+/// cell positions.
+fn check_xls(bytes: &[u8]) -> Result<(), ParseError> {
+    use std::io::Read;
+    let mut file = cfb::CompoundFile::open_strict(Cursor::new(bytes)).map_err(corrupt)?;
+    let name = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
+        .into_iter()
+        .find(|n| file.is_stream(n))
+        .ok_or_else(|| corrupt("没有工作簿数据流 / no workbook stream"))?;
+    let mut stream = Vec::new();
+    file.open_stream(name)
+        .map_err(corrupt)?
+        .take(crate::error::MAX_INPUT_BYTES as u64 * 2)
+        .read_to_end(&mut stream)
+        .map_err(corrupt)?;
+    let mut pos = 0usize;
+    let mut span = Span::default();
+    while pos + 4 <= stream.len() {
+        let typ = u16::from_le_bytes([stream[pos], stream[pos + 1]]);
+        let len = usize::from(u16::from_le_bytes([stream[pos + 2], stream[pos + 3]]));
+        let data = stream.get(pos + 4..pos + 4 + len).unwrap_or(&[]);
+        let u16_at = |i: usize| {
+            data.get(i..i + 2)
+                .map_or(0, |b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+        };
+        match typ {
+            // BOF of a new substream: a new sheet, a new span.
+            0x0809 => {
+                span = Span::default();
+            }
+            // DIMENSIONS: calamine reserves rows x columns from it.
+            0x0200 if data.len() == 14 => {
+                let r =
+                    |i: usize| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+                let (first, last) = (r(0), r(4));
+                if last > 65_536 || u64::from(last.saturating_sub(first)) * 256 > MAX_XLS_SPAN * 64
+                {
+                    return Err(corrupt("工作表尺寸无效 / invalid sheet dimensions"));
+                }
+            }
+            // Cell records: row and column first.
+            0x0201 | 0x0203 | 0x0204 | 0x0205 | 0x00FD | 0x027E | 0x0006 | 0x0406 => {
+                let (row, col) = (u16_at(0), u16_at(2));
+                span.add((row, row), (col, col))?;
+            }
+            // MULRK / MULBLANK: a run of columns, the last column at the end.
+            0x00BD | 0x00BE if data.len() >= 6 => {
+                let (row, first) = (u16_at(0), u16_at(2));
+                let last = u16_at(data.len() - 2);
+                span.add((row, row), (first.min(last), first.max(last)))?;
+            }
+            _ => {}
+        }
+        pos += 4 + len;
+    }
+    Ok(())
+}
+
+/// The rows and columns one sheet's cell records cover.
+struct Span {
+    rows: (u32, u32),
+    cols: (u32, u32),
+}
+
+impl Default for Span {
+    fn default() -> Self {
+        Span {
+            rows: (u32::MAX, 0),
+            cols: (u32::MAX, 0),
+        }
+    }
+}
+
+impl Span {
+    fn add(&mut self, rows: (u32, u32), cols: (u32, u32)) -> Result<(), ParseError> {
+        self.rows = (self.rows.0.min(rows.0), self.rows.1.max(rows.1));
+        self.cols = (self.cols.0.min(cols.0), self.cols.1.max(cols.1));
+        let cells = u64::from(self.rows.1.saturating_sub(self.rows.0) + 1)
+            * u64::from(self.cols.1.saturating_sub(self.cols.0) + 1);
+        if cells > MAX_XLS_SPAN {
+            return Err(corrupt("工作表范围过大 / sheet range too large"));
+        }
+        Ok(())
+    }
+}
+
+fn read_xls_unguarded(bytes: &[u8]) -> Result<RawDocument, ParseError> {
+    check_xls(bytes)?;
     let mut book = Xls::new(Cursor::new(bytes)).map_err(corrupt)?;
     let names = book.sheet_names();
     let mut blocks = Vec::new();
@@ -100,7 +217,11 @@ pub fn read_xls(bytes: &[u8]) -> Result<RawDocument, ParseError> {
 
 /// Whether OLE bytes hold an xls workbook (rather than a Word .doc).
 pub fn is_xls(bytes: &[u8]) -> bool {
-    Xls::new(Cursor::new(bytes)).is_ok()
+    cfb::CompoundFile::open(Cursor::new(bytes)).is_ok_and(|f| {
+        ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
+            .into_iter()
+            .any(|n| f.is_stream(n))
+    })
 }
 
 fn data_ref_text(v: &DataRef) -> String {
