@@ -77,9 +77,19 @@ pub fn rebuild(blocks: Vec<Block>) -> Vec<Block> {
     out
 }
 
-/// The first cell of a paragraph, normalised.
+/// The first cell of a paragraph, normalised, if it is short enough to be
+/// a header word. Runs for every paragraph, so only the first word is
+/// normalised.
 fn first_cell(text: &str) -> Option<String> {
-    split_cells(text).into_iter().next()
+    let t = text.trim_start_matches(|c: char| c.is_whitespace() || is_separator_char(c));
+    let end = t
+        .find(|c: char| c.is_whitespace() || is_separator_char(c))
+        .unwrap_or(t.len());
+    let word = &t[..end];
+    if word.is_empty() || word.chars().count() > 14 {
+        return None;
+    }
+    Some(normalize_text(word))
 }
 
 fn is_separator_char(c: char) -> bool {
