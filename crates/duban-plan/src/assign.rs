@@ -1206,6 +1206,76 @@ mod tests {
     }
 
     #[test]
+    fn bare_unit_lists_close_a_sentence() {
+        let t = "加强产业链招商。（市工信委、市财政局）";
+        assert_eq!(one(t), (v(&["市工信委"]), v(&["市财政局"]), true));
+        let t = "加强产业链招商<市工信委、市财政局>";
+        assert_eq!(one(t), (v(&["市工信委"]), v(&["市财政局"]), true));
+        let t = "推进项目。〔市发改委〕";
+        assert_eq!(one(t), (v(&["市发改委"]), v(&[]), false));
+        // An alias right after a unit name, an aside inside a sentence, and
+        // a less-than sign are not assignments.
+        assert!(find_assignments("由市数据局（市政务服务中心）统筹").is_empty());
+        assert!(find_assignments("建设（市发改委）项目库并推进").is_empty());
+        assert!(find_assignments("PM2.5浓度<35微克，（市生态环境局牵头）").len() == 1);
+    }
+
+    #[test]
+    fn prose_clauses() {
+        let t = "由市发改委牵头，市财政局、市住建局配合，在9月底前完成项目申报。";
+        let found = find_assignments(t);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].leads, v(&["市发改委"]));
+        assert_eq!(found[0].cos, v(&["市财政局", "市住建局"]));
+        let t = "加强数据共享，市数据局牵头，各地、各部门配合。";
+        assert_eq!(one(t), (v(&["市数据局"]), v(&["各地", "各部门"]), false));
+        let t = "（省发改委、省工信厅牵头，省财政厅及省商务厅按职责分工负责）";
+        assert_eq!(
+            one(t),
+            (v(&["省发改委", "省工信厅"]), v(&["省财政厅", "省商务厅"]), false)
+        );
+        // Prose that names a unit without a role is left alone.
+        assert!(find_assignments("加强统筹，市发改委要抓好落实。").is_empty());
+    }
+
+    #[test]
+    fn verbs_and_labels_of_other_vocabularies() {
+        let t = "（省财政厅主办，省国税局、地税局协办）";
+        assert_eq!(one(t), (v(&["省财政厅"]), v(&["省国税局", "地税局"]), false));
+        let t = "（省发改委、农委、统计局分别负责）";
+        assert_eq!(one(t), (v(&["省发改委", "农委", "统计局"]), v(&[]), false));
+        let t = "牵头负责领导：刘惠。\n牵头责任单位：省发展改革委。\n协同责任单位：省财政厅、省商务厅等。";
+        assert_eq!(one(t), (v(&["省发展改革委"]), v(&["省财政厅", "省商务厅"]), false));
+        let t = "（牵头领导：吴依殿；牵头单位：市农办；主办单位：市编办、市教育局）";
+        assert_eq!(one(t), (v(&["市农办"]), v(&["市编办", "市教育局"]), false));
+        // A leader post in a unit list is skipped, not a unit.
+        let t = "（分管副省长，省发展改革委牵头，省财政厅配合）";
+        assert_eq!(one(t), (v(&["省发展改革委"]), v(&["省财政厅"]), false));
+    }
+
+    #[test]
+    fn duty_sentences() {
+        let a = duty_sentence("市发改委负责统筹全市重点项目建设。其他").expect("duty");
+        assert_eq!(a.leads, v(&["市发改委"]));
+        assert_eq!(a.end, "市发改委负责统筹全市重点项目建设".len());
+        let a = duty_sentence("市财政局：负责资金保障").expect("duty");
+        assert_eq!(a.leads, v(&["市财政局"]));
+        assert!(duty_sentence("各地要负责好本地工作").is_none());
+    }
+
+    #[test]
+    fn table_cells_are_read_leniently() {
+        let units: Vec<String> = cell_units("★区发改委、统计局\n市公安交警\n/\n分管副区长")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        assert_eq!(units, v(&["区发改委", "统计局", "市公安交警"]));
+        assert_eq!(cell_units("★区发改委、统计局")[0].1, true);
+        assert!(is_unit_list("市发改委、市财政局等按职责分工负责"));
+        assert!(!is_unit_list("推进重点项目建设"));
+    }
+
+    #[test]
     fn several_assignments_in_one_item() {
         let t = "推动。（高新区管委会牵头，市工信局按职能分工负责）建设农田。（市农业农村局牵头，市发改局等单位按职能分工负责）";
         let found = find_assignments(t);

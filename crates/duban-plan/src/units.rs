@@ -75,6 +75,7 @@ const NEVER_IN_NAMES: &[&str] = &[
     "为准",
     "下达",
     "包括",
+    "要",
 ];
 
 /// Words of prose that occur in group references (`各项目建设单位`) but
