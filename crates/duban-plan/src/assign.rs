@@ -589,9 +589,7 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
     let mut has_lead_label = false;
     for (k, &(_, body_start, role)) in marks.iter().enumerate() {
         let body_end = marks.get(k + 1).map_or(content.len(), |m| m.0);
-        let body = content
-            .get(body_start..body_end)
-            .unwrap_or("")
+        let body = cut_at_unknown_label(content.get(body_start..body_end).unwrap_or(""))
             .trim_matches(|c: char| "；;，, \n".contains(c));
         let role = match role {
             Role::Main if marks.iter().any(|m| m.2 == Role::Lead) => Role::Co,
@@ -624,6 +622,25 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
         a.lead_inferred = true;
     }
     Some(a)
+}
+
+/// A body ends where another label the table does not know begins
+/// (`市发改委，数据提供单位：市统计局`): what follows is another role.
+fn cut_at_unknown_label(body: &str) -> &str {
+    for (i, c) in body.char_indices() {
+        if c != '：' && c != ':' {
+            continue;
+        }
+        let label_start = body[..i]
+            .rfind(['，', ',', '；', ';', '\n', '、', '。'])
+            .map_or(0, |d| d + body[d..].chars().next().map_or(1, char::len_utf8));
+        let label = &body[label_start..i];
+        let n = label.chars().count();
+        if (2..=10).contains(&n) && label.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            return &body[..label_start];
+        }
+    }
+    body
 }
 
 fn parse_plain(content: &str) -> Option<Assignment> {

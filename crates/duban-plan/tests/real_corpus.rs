@@ -53,10 +53,26 @@ fn units(cell: &str) -> BTreeSet<String> {
     if cell.trim() == "-" {
         return BTreeSet::new();
     }
-    cell.split('、')
-        .map(norm)
-        .filter(|u| !u.is_empty())
-        .collect()
+    // Split on 、 outside brackets: `各镇(街道、园区)` is one unit.
+    let mut out = BTreeSet::new();
+    let mut depth = 0i32;
+    let mut current = String::new();
+    for c in cell.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth -= 1,
+            _ => {}
+        }
+        if c == '、' && depth <= 0 {
+            out.insert(norm(&current));
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    out.insert(norm(&current));
+    out.retain(|u| !u.is_empty());
+    out
 }
 
 struct Gold {
