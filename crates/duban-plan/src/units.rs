@@ -81,8 +81,13 @@ const NEVER_IN_NAMES: &[&str] = &[
 /// Words of prose that occur in group references (`各项目建设单位`) but
 /// not in the name of one unit.
 const PROSE_WORDS: &[&str] = &[
-    "完成", "推进", "加强", "开展", "实施", "确保", "力争", "建设", "工作", "积极", "任务",
+    "完成", "推进", "加强", "开展", "实施", "确保", "力争", "积极", "任务", "建设", "工作",
 ];
+
+/// Prose words that are also part of unit names (`住房城乡建设厅`,
+/// `工作专班`): they rule a name out only at its start, where a verb
+/// phrase would begin.
+const START_ONLY: &[&str] = &["建设", "工作"];
 
 /// Prefixes of group references (各镇、各街道 / 各有关单位 / 相关部门).
 const GROUP_PREFIXES: &[&str] = &["各", "相关", "有关", "其他", "全市", "全县", "全区"];
@@ -99,9 +104,11 @@ pub fn is_unit_like(name: &str) -> bool {
         return false;
     }
     let group = GROUP_PREFIXES.iter().any(|p| name.starts_with(p));
-    let forbidden = FORBIDDEN
-        .find_overlapping_iter(name)
-        .any(|m| !group || m.pattern().as_usize() < NEVER_IN_NAMES.len());
+    let forbidden = FORBIDDEN.find_overlapping_iter(name).any(|m| {
+        let id = m.pattern().as_usize();
+        let start_only = id >= NEVER_IN_NAMES.len() + PROSE_WORDS.len() - START_ONLY.len();
+        (!group || id < NEVER_IN_NAMES.len()) && (!start_only || m.start() == 0)
+    });
     if forbidden {
         return false;
     }
