@@ -108,7 +108,18 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
     // Items without an assignment of their own belong to the nearest
     // ancestor that has one: their text is part of that task.
     let mut open: Vec<(usize, usize)> = Vec::new();
+    // Leads a heading declares for everything under it (`省编办牵头的工作`).
+    let mut declared: Vec<(usize, Vec<String>)> = Vec::new();
     for (k, item) in items.iter().enumerate() {
+        if item.is_heading {
+            while declared.last().is_some_and(|(l, _)| *l >= item.level) {
+                declared.pop();
+            }
+            if let Some(units) = declared_lead(&item.title) {
+                declared.push((item.level, units));
+            }
+        }
+        let heading_lead = declared.last().map(|(_, u)| u.clone());
         if let Some(rows) = &item.table {
             if !table_tasks(no, rows, item.line, &item.path, year, &mut out, warnings) {
                 // Not a task table: its text belongs to the item it sits in.
@@ -134,6 +145,30 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
         if found.is_empty() && item.is_heading && item.section != SectionKind::Goals {
             // `市发改局负责……`: an item that opens with its unit's duty.
             found.extend(assign::duty_sentence(&item.text));
+        }
+        if let Some(lead) = &heading_lead {
+            for a in &mut found {
+                // `协同单位：A、B` under `X牵头的工作`: X leads, A and B co-own.
+                if a.lead_inferred {
+                    let mut cos = std::mem::take(&mut a.leads);
+                    cos.append(&mut a.cos);
+                    cos.retain(|c| !lead.contains(c));
+                    a.leads = lead.clone();
+                    a.cos = cos;
+                    a.lead_inferred = false;
+                }
+            }
+            // An item with text of its own under such a heading is a task
+            // of the declared lead, even without an assignment line.
+            let own_text = item.text.trim() != item.title.trim() && !item.text.trim().is_empty();
+            if found.is_empty() && own_text && item.is_heading {
+                found.push(assign::Assignment {
+                    start: 0,
+                    end: item.text.len(),
+                    leads: lead.clone(),
+                    ..Default::default()
+                });
+            }
         }
         if found.is_empty() {
             if let Some(&(_, t)) = open.last() {
@@ -193,6 +228,25 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
         open.push((item.level, out.tasks.len() - 1));
     }
     out
+}
+
+/// Endings of a heading that names the lead of everything under it.
+const DECLARING_ENDINGS: &[&str] = &[
+    "牵头负责的工作",
+    "牵头的工作",
+    "负责的工作",
+    "牵头的任务",
+    "牵头的事项",
+    "牵头工作",
+];
+
+/// `省编办牵头的工作` → `["省编办"]`; a leader's heading
+/// (`孟学农省长负责的工作`) declares no unit.
+fn declared_lead(title: &str) -> Option<Vec<String>> {
+    let prefix = DECLARING_ENDINGS
+        .iter()
+        .find_map(|e| title.trim().strip_suffix(e))?;
+    (assign::is_unit_list(prefix)).then(|| assign::unit_names(prefix))
 }
 
 fn item_full_text(item: &Item) -> String {

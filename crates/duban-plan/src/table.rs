@@ -131,6 +131,12 @@ pub const HEADER_VOCABULARY: &[(&str, ColumnRole)] = &[
 /// The role a header cell gives its column, if it is a header word at all.
 /// Long cells are data, not headers.
 pub fn header_role(cell: &str) -> Option<ColumnRole> {
+    // A remark in brackets (`重点工作任务（杭州市2项配合工作）`) is not
+    // part of the column's name.
+    let cell = match cell.find(['（', '(']) {
+        Some(open) if open > 0 && cell.trim_end().ends_with(['）', ')']) => &cell[..open],
+        _ => cell,
+    };
     let h: String = cell
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '：' | ':'))

@@ -37,6 +37,9 @@ enum Kind {
     None,
     Person,
     Text,
+    /// A labelled remark under a cell (`省牵头单位：省农业农村厅`): who
+    /// leads at another level, not a unit of this row.
+    Note,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +167,9 @@ fn classify(s: &str) -> Kind {
     {
         return Kind::Heading;
     }
+    if is_note(t) {
+        return Kind::Note;
+    }
     if t.chars().count() <= 16 && !deadline::extract(t, None, true).is_empty()
         || t.chars().count() <= 24 && deadline::looks_like_deadline(t)
     {
@@ -177,6 +183,19 @@ fn classify(s: &str) -> Kind {
         return Kind::Person;
     }
     Kind::Text
+}
+
+/// `省牵头单位：省农业农村厅`, `责任领导：张三`: a label naming units or
+/// people, then the names.
+fn is_note(t: &str) -> bool {
+    let Some(colon) = t.find(['：', ':']) else {
+        return false;
+    };
+    let label = &t[..colon];
+    let n = label.chars().count();
+    (2..=10).contains(&n)
+        && all_han(label)
+        && ["单位", "部门", "领导", "人"].iter().any(|e| label.ends_with(e))
 }
 
 /// How well a piece of a kind fits a column of a role.
@@ -212,6 +231,7 @@ fn fit(kind: Kind, role: Option<ColumnRole>) -> f32 {
             _ if unit_col => -2.0,
             _ => -2.0,
         },
+        Kind::Note => -1.0,
         Kind::Text | Kind::Heading => match role {
             Some(Task) => 2.0,
             Some(Extra) => 1.5,
@@ -299,9 +319,10 @@ fn pieces(blocks: &[Block], limit: usize) -> Vec<Piece> {
             break;
         };
         let cells = split_cells(text);
-        let single = cells.len() == 1 && all_han(&cells[0]);
+        // Only lines without inner spaces: `王 嵘` is a name, not a fragment.
+        let single = cells.len() == 1 && all_han(&cells[0]) && !text.trim().contains(char::is_whitespace);
         let n = cells.first().map_or(0, |c| c.chars().count());
-        if single && n <= 3 {
+        if single && n <= 2 {
             glue.push((cells[0].clone(), b));
             continue;
         }
@@ -479,6 +500,7 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
             continue; // a header repeated at a page or section break
         }
         match p.kind {
+            Kind::Note => {} // a remark: not part of the row
             Kind::Seq(n) if layout.seq.is_some() && (n == expected || n == 1) => {
                 close(&mut current, &mut rows);
                 expected = n + 1;
