@@ -830,7 +830,12 @@ fn split_conjunctions(name: &str) -> Vec<String> {
             if is_unit_like(left) && !right.is_empty() {
                 let rest = split_conjunctions(right);
                 if !rest.is_empty() {
-                    let mut out = vec![left.to_string()];
+                    // The left side may join two names itself (`A等B和C`).
+                    let mut out = if left.contains(['和', '及', '与', '等']) {
+                        split_conjunctions(left)
+                    } else {
+                        vec![left.to_string()]
+                    };
                     out.extend(rest);
                     return out;
                 }
