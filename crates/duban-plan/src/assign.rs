@@ -75,7 +75,7 @@ enum Role {
 }
 
 /// Verbs that make the units before them leads.
-const LEAD_VERBS: &[&str] = &["牵头", "主办"];
+const LEAD_VERBS: &[&str] = &["总牵头", "牵头", "主办"];
 
 /// Phrases that close a unit list or mark a role; never part of a name.
 /// Longest first, so that `按职能分工负责` goes before `负责`.
@@ -546,7 +546,68 @@ fn dedupe(v: &mut Vec<String>) {
 
 /// Parses the inside of a bracket (or a labelled line) as an assignment.
 pub fn parse_content(content: &str) -> Option<Assignment> {
-    let content = content.trim().trim_end_matches(['。', '.', ' ']);
+    let (content, first_leads) = strip_notes(content);
+    let mut a = parse_content_inner(&content)?;
+    if first_leads && a.lead_inferred {
+        // `列第一位的为牵头部门`: the first unit is the lead, as written.
+        a.lead_inferred = false;
+    }
+    Some(a)
+}
+
+/// Removes notes about how to read the list (`列第一位的为牵头部门`,
+/// `排在第一位的为牵头单位`, `下同`) and says whether one made the first
+/// unit the lead.
+fn strip_notes(content: &str) -> (String, bool) {
+    if !content.contains("第一") && !content.contains("首位") && !content.contains("下同") {
+        return (content.to_string(), false);
+    }
+    let mut first_leads = false;
+    let mut out = String::with_capacity(content.len());
+    // Clauses at the top level only: a note in brackets after a unit is
+    // handled with the unit list.
+    let mut clauses = Vec::new();
+    let (mut depth, mut from) = (0usize, 0usize);
+    for (i, c) in content.char_indices() {
+        if OPEN.contains(&c) {
+            depth += 1;
+        } else if CLOSE.contains(&c) {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && matches!(c, '。' | '，' | ',' | '；' | ';') {
+            clauses.push(&content[from..i + c.len_utf8()]);
+            from = i + c.len_utf8();
+        }
+    }
+    clauses.push(&content[from..]);
+    for clause in clauses {
+        let body = clause.trim_end_matches(['。', '，', ',', '；', ';']).trim();
+        // The clause's own words, without what it holds in brackets.
+        let mut top = String::new();
+        let mut d = 0usize;
+        for c in body.chars() {
+            if OPEN.contains(&c) {
+                d += 1;
+            } else if CLOSE.contains(&c) {
+                d = d.saturating_sub(1);
+            } else if d == 0 {
+                top.push(c);
+            }
+        }
+        let is_first_note = (top.contains("第一") || top.contains("首位")) && top.contains("牵头");
+        if is_first_note {
+            first_leads = true;
+            continue;
+        }
+        if body == "下同" {
+            continue;
+        }
+        out.push_str(clause);
+    }
+    (out, first_leads)
+}
+
+fn parse_content_inner(content: &str) -> Option<Assignment> {
+    let content = content.trim().trim_end_matches(['。', '.', ' ', '，', ',']);
     if content.is_empty() || content.chars().count() > 600 {
         return None;
     }
@@ -1275,6 +1336,20 @@ mod tests {
         // A leader post in a unit list is skipped, not a unit.
         let t = "（分管副省长，省发展改革委牵头，省财政厅配合）";
         assert_eq!(one(t), (v(&["省发展改革委"]), v(&["省财政厅"]), false));
+    }
+
+    #[test]
+    fn notes_and_ongoing_periods() {
+        let t = "（省发改委、省交通运输厅、省财政厅负责。列第一位的为牵头部门，下同）";
+        assert_eq!(
+            one(t),
+            (v(&["省发改委"]), v(&["省交通运输厅", "省财政厅"]), false)
+        );
+        let found = find_assignments("（国务院各部门分别负责，年内持续推进）");
+        assert_eq!(found[0].leads, v(&["国务院各部门"]));
+        assert_eq!(found[0].deadline_text.as_deref(), Some("年内持续推进"));
+        let t = "任务分工：吕维峰副省长负责，省农委总牵头。";
+        assert_eq!(one(t), (v(&["省农委"]), v(&[]), false));
     }
 
     #[test]

@@ -40,6 +40,12 @@ pub fn looks_like_deadline(piece: &str) -> bool {
     if ONGOING.contains(&p) {
         return true;
     }
+    // `年内持续推进`: a period, then ongoing work.
+    if let Some(head) = ONGOING.iter().find_map(|o| p.strip_suffix(o)) {
+        if PERIOD.find(head).is_some_and(|m| m.start() == 0 && m.end() == head.len()) {
+            return true;
+        }
+    }
     let p = p.trim_end_matches(['完', '成', '建', '投', '入', '使', '用']);
     DATED
         .find(p)
