@@ -664,8 +664,28 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
             Role::Deadline => a.deadline_text = Some(body.to_string()),
             Role::Lead => {
                 has_lead_label = true;
-                for (u, _) in unit_list(body, &mut a.deadline_text) {
+                // `牵头单位：A、B；C、D按职责分工负责`: after `；` come the
+                // co-owners, in a clause of their own.
+                let (lead_part, co_part) = match body.find(['；', ';']) {
+                    Some(at) => {
+                        let rest = &body[at..];
+                        let rest = rest.trim_start_matches(['；', ';']);
+                        if ["负责", "配合", "参与", "协助", "协同"]
+                            .iter()
+                            .any(|k| rest.contains(k))
+                        {
+                            (&body[..at], rest)
+                        } else {
+                            (body, "")
+                        }
+                    }
+                    None => (body, ""),
+                };
+                for (u, _) in unit_list(lead_part, &mut a.deadline_text) {
                     a.leads.push(u);
+                }
+                for (u, _) in unit_list(co_part, &mut a.deadline_text) {
+                    a.cos.push(u);
                 }
             }
             Role::Co => {
@@ -690,6 +710,11 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
 /// A body ends where another label the table does not know begins
 /// (`市发改委，数据提供单位：市统计局`): what follows is another role.
 fn cut_at_unknown_label(body: &str) -> &str {
+    // A body is one sentence: what follows `。` is a remark.
+    let body = match body.find('。') {
+        Some(end) => &body[..end],
+        None => body,
+    };
     for (i, c) in body.char_indices() {
         if c != '：' && c != ':' {
             continue;
