@@ -49,6 +49,25 @@ PLAN = [
 GROUP_SIZE = 3
 
 
+def split_units(cell):
+    """Units of a gold cell: split on 、 outside brackets."""
+    if cell == "-":
+        return []
+    out, depth, cur = [], 0, ""
+    for ch in cell:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth -= 1
+        if ch == "、" and depth <= 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [u for u in out if u]
+
+
 def gold_rows(d):
     rows = []
     lines = (d / "gold.tsv").read_text(encoding="utf-8").splitlines()
@@ -59,8 +78,8 @@ def gold_rows(d):
         rows.append(
             {
                 "snippet": cols[0],
-                "lead": [] if cols[1] == "-" else cols[1].split("、"),
-                "co": [] if cols[2] == "-" else cols[2].split("、"),
+                "lead": split_units(cols[1]),
+                "co": split_units(cols[2]),
                 "deadline": cols[3] if len(cols) > 3 else "-",
             }
         )

@@ -842,13 +842,36 @@ fn parse_plain(content: &str) -> Option<Assignment> {
 /// in brackets that happens to say 负责.
 fn lead_part_is_clean(part: &str) -> bool {
     let mut ignored = None;
-    split_pieces(part).all(|piece| {
-        let stripped = strip_role_phrases(piece);
+    let pieces: Vec<String> = split_pieces(part).map(strip_role_phrases).collect();
+    pieces.iter().enumerate().all(|(i, stripped)| {
         stripped.is_empty()
-            || is_leader_post(&stripped)
-            || !split_conjunctions(&stripped).is_empty()
-            || is_deadline_piece(&stripped, &mut ignored)
+            || is_leader_post(stripped)
+            || !split_conjunctions(stripped).is_empty()
+            || is_deadline_piece(stripped, &mut ignored)
+            || elliptic_place(&pieces, i)
     })
+}
+
+/// `哈尔滨、黑河、绥芬河市政府`: bare place names before a name that ends
+/// in 政府 share its ending; each is a unit as written.
+fn elliptic_place<S: AsRef<str>>(pieces: &[S], i: usize) -> bool {
+    let is_place = |p: &str| {
+        let n = p.chars().count();
+        (2..=4).contains(&n) && p.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    };
+    if !is_place(pieces[i].as_ref()) {
+        return false;
+    }
+    for p in &pieces[i + 1..] {
+        let p = p.as_ref();
+        if p.ends_with("政府") && is_unit_like(p) {
+            return true;
+        }
+        if !is_place(p) {
+            return false;
+        }
+    }
+    false
 }
 
 fn split_pieces(s: &str) -> impl Iterator<Item = &str> {
@@ -1028,7 +1051,9 @@ fn lenient_unit(name: &str) -> bool {
 fn unit_list_with(s: &str, deadline: &mut Option<String>, lenient: bool) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut first_is_lead = false;
-    for piece in split_top_level(s) {
+    let pieces = split_top_level(s);
+    let bare: Vec<String> = pieces.iter().map(|p| strip_role_phrases(p)).collect();
+    for (index, piece) in pieces.into_iter().enumerate() {
         let (mut piece, marked) = match LEAD_MARKS.iter().find_map(|m| piece.strip_suffix(m)) {
             Some(p) => (p, true),
             None => match piece.strip_prefix(LEAD_STARS) {
@@ -1055,7 +1080,7 @@ fn unit_list_with(s: &str, deadline: &mut Option<String>, lenient: bool) -> Vec<
             continue;
         }
         let names = split_conjunctions(&stripped);
-        if names.is_empty() && lenient && lenient_unit(&stripped) {
+        if names.is_empty() && ((lenient && lenient_unit(&stripped)) || elliptic_place(&bare, index)) {
             out.push((stripped, marked));
             continue;
         }

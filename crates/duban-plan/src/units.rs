@@ -78,6 +78,7 @@ const NEVER_IN_NAMES: &[&str] = &[
     "下达",
     "包括",
     "要",
+    "的",
 ];
 
 /// Words of prose that occur in group references (`各项目建设单位`) but
