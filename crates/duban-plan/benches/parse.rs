@@ -48,14 +48,28 @@ fn fenjie_xlsx(rows: u32) -> Vec<u8> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let plain = Format::new();
-    let header = ["序号", "类别", "重点任务", "牵头单位", "配合单位", "完成时限"];
+    let header = [
+        "序号",
+        "类别",
+        "重点任务",
+        "牵头单位",
+        "配合单位",
+        "完成时限",
+    ];
     sheet
         .merge_range(0, 0, 0, 5, "2025年重点任务分解表", &plain)
         .unwrap();
     for (c, h) in header.iter().enumerate() {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
-    let units = ["市发改委", "市财政局", "市工信局", "市住建局", "市自然资源局", "各县（市、区）人民政府"];
+    let units = [
+        "市发改委",
+        "市财政局",
+        "市工信局",
+        "市住建局",
+        "市自然资源局",
+        "各县（市、区）人民政府",
+    ];
     for i in 0..rows {
         let r = i + 2;
         if i % 10 == 0 {
@@ -68,16 +82,32 @@ fn fenjie_xlsx(rows: u32) -> Vec<u8> {
             }
         }
         sheet.write_number(r, 0, f64::from(i + 1)).unwrap();
-        let task = format!("推进第{}项重点工作，完成年度投资{}亿元，形成一批可复制可推广的经验。", i + 1, i % 50 + 1);
+        let task = format!(
+            "推进第{}项重点工作，完成年度投资{}亿元，形成一批可复制可推广的经验。",
+            i + 1,
+            i % 50 + 1
+        );
         sheet.write_string(r, 2, &task).unwrap();
-        sheet.write_string(r, 3, units[i as usize % units.len()]).unwrap();
+        sheet
+            .write_string(r, 3, units[i as usize % units.len()])
+            .unwrap();
         let co = if i % 2 == 0 {
-            format!("{}、{}", units[(i as usize + 1) % units.len()], units[(i as usize + 2) % units.len()])
+            format!(
+                "{}、{}",
+                units[(i as usize + 1) % units.len()],
+                units[(i as usize + 2) % units.len()]
+            )
         } else {
-            format!("{}\n{}", units[(i as usize + 3) % units.len()], units[(i as usize + 4) % units.len()])
+            format!(
+                "{}\n{}",
+                units[(i as usize + 3) % units.len()],
+                units[(i as usize + 4) % units.len()]
+            )
         };
         sheet.write_string(r, 4, &co).unwrap();
-        sheet.write_string(r, 5, format!("{}月底前", i % 12 + 1)).unwrap();
+        sheet
+            .write_string(r, 5, format!("{}月底前", i % 12 + 1))
+            .unwrap();
     }
     book.save_to_buffer().unwrap()
 }

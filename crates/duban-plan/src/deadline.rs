@@ -42,7 +42,10 @@ pub fn looks_like_deadline(piece: &str) -> bool {
     }
     // `年内持续推进`: a period, then ongoing work.
     if let Some(head) = ONGOING.iter().find_map(|o| p.strip_suffix(o)) {
-        if PERIOD.find(head).is_some_and(|m| m.start() == 0 && m.end() == head.len()) {
+        if PERIOD
+            .find(head)
+            .is_some_and(|m| m.start() == 0 && m.end() == head.len())
+        {
             return true;
         }
     }

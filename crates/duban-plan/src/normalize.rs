@@ -17,7 +17,9 @@ pub fn normalize_text(s: &str) -> String {
         .flat_map(|c| {
             // `⑸` (parenthesised number) is `（5）`.
             let n = c as u32;
-            let expanded = (0x2474..=0x2487).contains(&n).then(|| format!("（{}）", n - 0x2473));
+            let expanded = (0x2474..=0x2487)
+                .contains(&n)
+                .then(|| format!("（{}）", n - 0x2473));
             match expanded {
                 Some(s) => s.chars().collect::<Vec<_>>(),
                 None => vec![fold_char(c)],

@@ -241,9 +241,11 @@ fn cells_undelimited(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
     text.match_indices("序号").any(|(i, m)| {
         let next = &text[i + m.len()..];
-        ["项目", "任务", "工作", "重点", "主要", "具体", "事项", "内容"]
-            .iter()
-            .any(|w| next.starts_with(w))
+        [
+            "项目", "任务", "工作", "重点", "主要", "具体", "事项", "内容",
+        ]
+        .iter()
+        .any(|w| next.starts_with(w))
     })
 }
 
@@ -284,7 +286,8 @@ fn real_corpus_scores() {
             let parsed = parse(&bytes, source);
             if let Err(e) = &parsed {
                 report.push(format!("{name}/{source}: {e}"));
-                let table = fams.iter().any(|f| f.starts_with("table")) || !source.starts_with("source");
+                let table =
+                    fams.iter().any(|f| f.starts_with("table")) || !source.starts_with("source");
                 if table && !cells_undelimited(&bytes) {
                     refused_tables.push(format!("{name}/{source}"));
                 }

@@ -195,7 +195,9 @@ fn is_note(t: &str) -> bool {
     let n = label.chars().count();
     (2..=10).contains(&n)
         && all_han(label)
-        && ["单位", "部门", "领导", "人"].iter().any(|e| label.ends_with(e))
+        && ["单位", "部门", "领导", "人"]
+            .iter()
+            .any(|e| label.ends_with(e))
 }
 
 /// How well a piece of a kind fits a column of a role.
@@ -320,7 +322,8 @@ fn pieces(blocks: &[Block], limit: usize) -> Vec<Piece> {
         };
         let cells = split_cells(text);
         // Only lines without inner spaces: `王 嵘` is a name, not a fragment.
-        let single = cells.len() == 1 && all_han(&cells[0]) && !text.trim().contains(char::is_whitespace);
+        let single =
+            cells.len() == 1 && all_han(&cells[0]) && !text.trim().contains(char::is_whitespace);
         let n = cells.first().map_or(0, |c| c.chars().count());
         if single && n <= 2 {
             glue.push((cells[0].clone(), b));
