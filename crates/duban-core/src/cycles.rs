@@ -33,11 +33,14 @@ impl Cadence {
     }
 }
 
-fn add_months(d: Date, months: u32) -> Date {
+/// `months` later, on the same day or the month's last; None past the
+/// window of valid dates.
+fn add_months(d: Date, months: u32) -> Option<Date> {
     let (y, m, day) = d.ymd();
-    let total = (m - 1) + months;
-    let (y, m) = (y + (total / 12) as i32, total % 12 + 1);
-    Date::new(y, m, day.min(crate::dates::days_in_month(y, m))).expect("valid date")
+    let total = (m - 1).checked_add(months)?;
+    let y = y.checked_add(i32::try_from(total / 12).ok()?)?;
+    let m = total % 12 + 1;
+    Date::new(y, m, day.min(crate::dates::days_in_month(y, m)))
 }
 
 /// The last working day on or before `d`: weekends and holidays move a due
@@ -60,14 +63,19 @@ pub fn schedule(cadence: Cadence, from: Date, to: Date, holidays: &[Date]) -> Ve
     let mut start = from;
     while start <= to && out.len() < 1000 {
         let next = match cadence {
-            Cadence::Weekly => start.add_days(7),
-            Cadence::Biweekly => start.add_days(14),
+            Cadence::Weekly => start.checked_add_days(7),
+            Cadence::Biweekly => start.checked_add_days(14),
             Cadence::Monthly => add_months(start, 1),
             Cadence::Quarterly => add_months(start, 3),
         };
-        let due = working_day_on_or_before(next.add_days(-1).min(to), holidays).max(start);
+        // At the end of the calendar window the last cycle ends at `to`.
+        let last_day = next.and_then(|n| n.checked_add_days(-1)).unwrap_or(to);
+        let due = working_day_on_or_before(last_day.min(to), holidays).max(start);
         out.push((start, due));
-        start = next;
+        match next {
+            Some(n) => start = n,
+            None => break,
+        }
     }
     out
 }
@@ -101,6 +109,27 @@ mod tests {
             &holidays,
         );
         assert_eq!(cycles, vec![(d("2025-09-22"), d("2025-09-30"))]);
+    }
+
+    /// Issue 7, item 4: scheduling at the edge of the calendar stops there
+    /// instead of overflowing or panicking.
+    #[test]
+    fn scheduling_at_the_end_of_the_window_stops() {
+        for cadence in [
+            Cadence::Weekly,
+            Cadence::Biweekly,
+            Cadence::Monthly,
+            Cadence::Quarterly,
+        ] {
+            let cycles = schedule(cadence, d("2199-11-01"), Date::MAX, &[]);
+            assert!(!cycles.is_empty());
+            assert!(cycles.iter().all(|(o, due)| o <= due && *due <= Date::MAX));
+            assert!(cycles.windows(2).all(|w| w[0].0 < w[1].0), "{cadence:?}");
+        }
+        assert_eq!(
+            schedule(Cadence::Monthly, Date::MAX, Date::MAX, &[]),
+            vec![(Date::MAX, Date::MAX)]
+        );
     }
 
     #[test]

@@ -32,9 +32,26 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The years a date may fall in. Plans, cycles and reports are about the
+/// present; a year outside this window is a typo or an attack (year
+/// 2147483647 once overflowed into negative years and made every reminder
+/// list of its region panic, issue 7, item 4). Keeping every `Date` inside
+/// it means arithmetic on dates can never overflow.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2199;
+
 impl Date {
+    /// The first and last day a `Date` can hold.
+    pub const MIN: Date = Date(-25567); // 1900-01-01
+    pub const MAX: Date = Date(84005); // 2199-12-31
+
+    /// A valid calendar date within [`MIN_YEAR`]..=[`MAX_YEAR`], else None.
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return None;
         }
         Some(Date(days_from_civil(year as i64, month, day)))
@@ -58,8 +75,18 @@ impl Date {
         self.ymd().0
     }
 
+    /// `days` later (earlier when negative), or None when that leaves the
+    /// window of valid dates.
+    pub fn checked_add_days(self, days: i64) -> Option<Date> {
+        let d = Date(self.0.checked_add(days)?);
+        (Date::MIN..=Date::MAX).contains(&d).then_some(d)
+    }
+
+    /// `days` later, held at the window's ends: schedules step a few days
+    /// at a time from a valid date, so they stop at the edge instead of
+    /// overflowing.
     pub fn add_days(self, days: i64) -> Date {
-        Date(self.0 + days)
+        Date(self.0.saturating_add(days).clamp(Date::MIN.0, Date::MAX.0))
     }
 
     /// Days from `other` to `self` (positive when `self` is later).
@@ -72,12 +99,18 @@ impl Date {
         (self.0 + 3).rem_euclid(7) as u32
     }
 
+    /// January 1 of `year`, held within the window of valid years.
     pub fn first_of_year(year: i32) -> Date {
-        Date::new(year, 1, 1).expect("valid")
+        Date(days_from_civil(year.clamp(MIN_YEAR, MAX_YEAR) as i64, 1, 1))
     }
 
+    /// December 31 of `year`, held within the window of valid years.
     pub fn last_of_year(year: i32) -> Date {
-        Date::new(year, 12, 31).expect("valid")
+        Date(days_from_civil(
+            year.clamp(MIN_YEAR, MAX_YEAR) as i64,
+            12,
+            31,
+        ))
     }
 }
 
@@ -107,7 +140,9 @@ impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         Date::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("日期应为 YYYY-MM-DD：{s} / dates are YYYY-MM-DD"))
+            serde::de::Error::custom(format!(
+                "日期应为 {MIN_YEAR} 至 {MAX_YEAR} 年间的有效日期 YYYY-MM-DD：{s} / dates are valid YYYY-MM-DD days in {MIN_YEAR}..={MAX_YEAR}"
+            ))
         })
     }
 }
@@ -133,5 +168,38 @@ mod tests {
         assert_eq!(Date::parse("2025-12-31").unwrap().days_since(a), 364);
         assert_eq!(a.add_days(59).to_string(), "2025-03-01");
         assert_eq!(a.weekday(), 2); // 2025-01-01 was a Wednesday
+    }
+
+    /// Issue 7, item 4: a year far out of range is refused, never wrapped
+    /// into negative years, and arithmetic at the edges never overflows.
+    #[test]
+    fn dates_stay_in_a_sane_window() {
+        assert_eq!(Date::parse("1900-01-01"), Some(Date::MIN));
+        assert_eq!(Date::parse("2199-12-31"), Some(Date::MAX));
+        for bad in [
+            "2147483647-01-01",
+            "-5-01-01",
+            "1899-12-31",
+            "2200-01-01",
+            "99999999999999999999-01-01",
+            "2025-02-30",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert!(serde_json::from_str::<Date>("\"2147483647-06-01\"").is_err());
+        assert_eq!(Date::MAX.checked_add_days(1), None);
+        assert_eq!(Date::MIN.checked_add_days(-1), None);
+        assert_eq!(Date::MAX.checked_add_days(i64::MAX), None);
+        assert_eq!(Date::MAX.add_days(i64::MAX), Date::MAX);
+        assert_eq!(Date::MIN.add_days(i64::MIN), Date::MIN);
+        assert_eq!(
+            Date::first_of_year(i32::MAX),
+            Date::parse("2199-01-01").unwrap()
+        );
+        assert_eq!(
+            Date::last_of_year(i32::MIN),
+            Date::parse("1900-12-31").unwrap()
+        );
+        assert_eq!(Date::MAX.year(), MAX_YEAR);
     }
 }

@@ -9,15 +9,20 @@ use serde::{Deserialize, Serialize};
 /// Thresholds of the traffic lights, configurable per plan. Shown wherever
 /// a colour is shown, so every colour can be explained.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thresholds {
     /// Behind time progress by more than this many percentage points: red.
     /// Behind by less: yellow.
+    #[cfg_attr(feature = "openapi", schema(exclusive_minimum = 0, maximum = 100))]
     pub red_gap: f64,
     /// Within this many days of the deadline …
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 366))]
     pub due_soon_days: i64,
     /// … and less than this completion (%): yellow.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub due_soon_min_completion: f64,
     /// `about` targets: within this share of the value (0.05 = ±5 %).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, exclusive_maximum = 1))]
     pub about_tolerance: f64,
 }
 
@@ -33,13 +38,16 @@ impl Default for Thresholds {
 }
 
 /// The share (0..=100) of a task's time window that has passed on `today`.
-/// Ongoing tasks (no deadline) run over the calendar year.
-pub fn time_progress(start: Date, deadline: Option<Date>, today: Date) -> f64 {
+/// Ongoing tasks (持续推进, no deadline) run through `plan_year`, the year
+/// the plan is for: after that year they are at 100 %, so a finished 2025
+/// plan does not turn green again in 2026 because a new calendar year
+/// began (issue 7, item 12).
+pub fn time_progress(start: Date, deadline: Option<Date>, plan_year: i32, today: Date) -> f64 {
     let (start, end) = match deadline {
         Some(d) => (start.min(d), d),
         None => (
-            Date::first_of_year(today.year()),
-            Date::last_of_year(today.year()),
+            Date::first_of_year(plan_year),
+            Date::last_of_year(plan_year),
         ),
     };
     if today <= start {
@@ -50,6 +58,13 @@ pub fn time_progress(start: Date, deadline: Option<Date>, today: Date) -> f64 {
     }
     let total = end.days_since(start) as f64;
     (today.days_since(start) as f64 / total * 100.0).clamp(0.0, 100.0)
+}
+
+/// The share (0..=1) of `plan_year` passed on `today`: 0 before the year,
+/// 1 after it. Quantified targets are annual, so they follow the plan's
+/// year, not the calendar year of `today`.
+pub fn year_share(plan_year: i32, today: Date) -> f64 {
+    time_progress(Date::first_of_year(plan_year), None, plan_year, today) / 100.0
 }
 
 /// 未启动 / 推进中 / 已完成 / 滞后 / 受阻.
@@ -281,39 +296,74 @@ pub struct Ranked {
     pub rank: usize,
     pub unit: String,
     pub score: f64,
+    /// The unit owed reports this cycle and sent none. Such units rank
+    /// below every unit that reported, whatever their score.
+    pub silent: bool,
     pub record: UnitRecord,
 }
 
-/// The composite behind the leaderboard (龙虎榜), out of 100:
-/// 40 × on-time rate + 40 × share of green lights + 20 × share of
-/// coordination requests resolved − 5 per red light (floor 0).
+/// How a score term reads its (numerator, denominator) off a record.
+type Fraction = fn(&UnitRecord) -> (usize, usize);
+
+/// One term of the leaderboard score: its weight and the fraction it is
+/// measured by. A term whose denominator is zero (no lead tasks, no
+/// requests owed, no reports owed) says nothing about the unit, so it is
+/// left out rather than counted as full marks: counting it as full marks
+/// let a co-unit that sent nothing score level with one that reported on
+/// time and green (issue 7, item 5).
+const SCORE_TERMS: [(f64, Fraction); 3] = [
+    (40.0, |r| (r.metrics.on_time, r.metrics.expected)),
+    (40.0, |r| (r.green, r.green + r.yellow + r.red)),
+    (20.0, |r| (r.requests_resolved, r.requests_owed)),
+];
+
+/// Points taken off per red light of a task the unit leads.
+const RED_PENALTY: f64 = 5.0;
+
+/// The composite behind the leaderboard (龙虎榜), out of 100: the weighted
+/// mean of the terms that apply to the unit (on-time rate 40, share of
+/// green lights on its lead tasks 40, share of coordination requests
+/// resolved 20), scaled to 100, minus 5 per red light, floor 0. A unit
+/// to which no term applies scores 0. Worked examples: `docs/evaluation.md`.
 pub fn score(r: &UnitRecord) -> f64 {
-    let lights = r.green + r.yellow + r.red;
-    let green_share = if lights == 0 {
-        1.0
-    } else {
-        r.green as f64 / lights as f64
-    };
-    let resolved = if r.requests_owed == 0 {
-        1.0
-    } else {
-        r.requests_resolved as f64 / r.requests_owed as f64
-    };
-    (40.0 * r.metrics.on_time_rate + 40.0 * green_share + 20.0 * resolved - 5.0 * r.red as f64)
-        .max(0.0)
+    let (mut points, mut weight) = (0.0, 0.0);
+    for (w, term) in SCORE_TERMS {
+        let (num, den) = term(r);
+        if den > 0 {
+            points += w * (num as f64 / den as f64).min(1.0);
+            weight += w;
+        }
+    }
+    if weight == 0.0 {
+        return 0.0;
+    }
+    (100.0 * points / weight - RED_PENALTY * r.red as f64).max(0.0)
 }
 
-/// Units best first; equal scores share the order of their names.
+/// Units best first: every unit that reported ranks above every unit that
+/// owed reports and sent none; within each group by score, equal scores
+/// in the order of their names.
 pub fn rank(records: Vec<UnitRecord>) -> Vec<Ranked> {
-    let mut scored: Vec<(f64, UnitRecord)> = records.into_iter().map(|r| (score(&r), r)).collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.unit.cmp(&b.1.unit)));
+    let mut scored: Vec<(bool, f64, UnitRecord)> = records
+        .into_iter()
+        .map(|r| {
+            let silent = r.metrics.expected > 0 && r.metrics.actual == 0;
+            (silent, score(&r), r)
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| b.1.total_cmp(&a.1))
+            .then_with(|| a.2.unit.cmp(&b.2.unit))
+    });
     scored
         .into_iter()
         .enumerate()
-        .map(|(i, (score, record))| Ranked {
+        .map(|(i, (silent, score, record))| Ranked {
             rank: i + 1,
             unit: record.unit.clone(),
             score: (score * 10.0).round() / 10.0,
+            silent,
             record,
         })
         .collect()
@@ -401,16 +451,28 @@ mod tests {
             ("2025-03-01", Some("2025-03-31"), "2025-04-10", 100.0),
             ("2025-03-01", Some("2025-03-31"), "2025-02-01", 0.0),
             ("2025-03-07", None, "2025-04-01", 90.0 / 364.0 * 100.0),
+            // Ongoing work of a 2025 plan is complete time-wise after 2025,
+            // not 91 % of the way through 2026 (issue 7, item 12).
+            ("2025-03-07", None, "2026-11-28", 100.0),
+            ("2025-03-07", None, "2024-12-01", 0.0),
             // A deadline before the start (a late import) counts as due.
             ("2025-06-01", Some("2025-03-31"), "2025-06-02", 100.0),
         ];
         for (start, deadline, today, want) in cases {
-            let got = time_progress(d(start), deadline.map(d), d(today));
+            let got = time_progress(d(start), deadline.map(d), 2025, d(today));
             assert!(
                 (got - want).abs() < 1e-9,
                 "{start} {deadline:?} {today}: {got} != {want}"
             );
         }
+    }
+
+    #[test]
+    fn year_share_follows_the_plan_year() {
+        assert_eq!(year_share(2025, d("2025-01-01")), 0.0);
+        assert!((year_share(2025, d("2025-07-02")) - 182.0 / 364.0).abs() < 1e-12);
+        assert_eq!(year_share(2025, d("2026-11-28")), 1.0);
+        assert_eq!(year_share(2026, d("2025-11-28")), 0.0);
     }
 
     #[test]
@@ -505,17 +567,81 @@ mod tests {
                     requests_resolved: resolved,
                 }
             };
-        // Hand-computed: A = 40·1.0 + 40·0.8 + 20·1.0 − 0 = 92
-        //                B = 40·0.5 + 40·0.5 + 20·0.5 − 5·2 = 40
-        //                C = 40·0.9 + 40·0.6 + 20·1.0 − 5·1 = 75
+        // Hand-computed (A owes no requests: that term is left out):
+        //   A = 100 · (40·1.0 + 40·0.8) / 80 − 0       = 90
+        //   B = 100 · (40·0.5 + 40·0.5 + 20·0.5) / 100 − 5·2 = 40
+        //   C = 100 · (40·0.9 + 40·0.6 + 20·1.0) / 100 − 5·1 = 75
         let ranked = rank(vec![
             rec("B", 5, 5, 2, 2, 1),
             rec("A", 10, 8, 0, 0, 0),
             rec("C", 9, 6, 1, 1, 1),
         ]);
         let order: Vec<(&str, f64)> = ranked.iter().map(|r| (r.unit.as_str(), r.score)).collect();
-        assert_eq!(order, vec![("A", 92.0), ("C", 75.0), ("B", 40.0)]);
+        assert_eq!(order, vec![("A", 90.0), ("C", 75.0), ("B", 40.0)]);
         assert_eq!(ranked[2].rank, 3);
+    }
+
+    /// The cases of `docs/evaluation.md`, computed by hand: empty terms give
+    /// no points, and silence ranks last.
+    #[test]
+    fn score_leaves_out_empty_terms_and_silence_ranks_last() {
+        #[allow(clippy::too_many_arguments)]
+        let rec = |unit: &str,
+                   expected: usize,
+                   actual: usize,
+                   on_time: usize,
+                   (green, yellow, red): (usize, usize, usize),
+                   owed: usize,
+                   resolved: usize| UnitRecord {
+            unit: unit.into(),
+            metrics: reporting_metrics(expected, actual, on_time),
+            green,
+            yellow,
+            red,
+            requests_owed: owed,
+            requests_resolved: resolved,
+        };
+        // (record, score by hand)
+        let cases = [
+            // A co-unit that owed one report and sent nothing: only the
+            // on-time term applies, and it is 0. (It scored 60 before.)
+            (rec("配合甲", 1, 0, 0, (0, 0, 0), 0, 0), 0.0),
+            // A lead that reported its task on time and green: 100·(40+40)/80.
+            (rec("牵头乙", 1, 1, 1, (1, 0, 0), 0, 0), 100.0),
+            // Reported, but late: 0 on time, no other term.
+            (rec("配合丙", 1, 1, 0, (0, 0, 0), 0, 0), 0.0),
+            // Half on time, both requests resolved: 100·(40·0.5 + 20·1)/60.
+            (rec("配合丁", 2, 2, 1, (0, 0, 0), 2, 2), 66.7),
+            // A lead that sent nothing: 0 on time, 0 of 1 green, 1 red → 0 − 5, floor 0.
+            (rec("牵头戊", 1, 0, 0, (0, 0, 1), 0, 0), 0.0),
+            // A lead, on time, one green and one yellow, a request open:
+            // 100·(40·1 + 40·0.5 + 20·0)/100 = 60.
+            (rec("牵头己", 2, 2, 2, (1, 1, 0), 1, 0), 60.0),
+            // Nothing owed at all: no term applies, no points.
+            (rec("无事庚", 0, 0, 0, (0, 0, 0), 0, 0), 0.0),
+        ];
+        for (r, want) in &cases {
+            let got = (score(r) * 10.0).round() / 10.0;
+            assert_eq!(got, *want, "{}", r.unit);
+        }
+        let ranked = rank(cases.iter().map(|(r, _)| r.clone()).collect());
+        let order: Vec<(&str, bool)> = ranked.iter().map(|r| (r.unit.as_str(), r.silent)).collect();
+        assert_eq!(
+            order,
+            vec![
+                ("牵头乙", false),
+                ("配合丁", false),
+                ("牵头己", false),
+                ("无事庚", false),
+                ("配合丙", false),
+                ("牵头戊", true),
+                ("配合甲", true),
+            ]
+        );
+        // Every unit that owed and sent nothing ranks below every unit that reported.
+        let last_reporter = ranked.iter().rposition(|r| r.record.metrics.actual > 0);
+        let first_silent = ranked.iter().position(|r| r.silent);
+        assert!(last_reporter < first_silent);
     }
 
     #[test]

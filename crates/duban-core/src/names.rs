@@ -129,6 +129,7 @@ impl Role {
 
 /// 清单管理: the three lists a unit keeps under a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ListKind {
     Project,

@@ -43,6 +43,9 @@ pub enum Action {
     },
     /// Accept or return reports, answer coordination requests, of a campaign.
     ReviewReport { campaign: Option<u32> },
+    /// Read the audit log: it records every unit's work and every account's
+    /// actions, so it is for the coordination group and the offices only.
+    ReadAudit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,9 +92,42 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
                 Err(Denied::Forbidden("填报单位只能填写本单位的清单。/ A reporter may write only its own unit's lists."))
             }
         }
+        (Role::Office, Action::ReadAudit) => Ok(()),
+        (Role::Reporter, Action::ReadAudit) => Err(Denied::Forbidden(
+            "审计日志只限综合协调组和专班办公室查看。/ The audit log is for the coordination group and the offices.",
+        )),
         (Role::Office | Role::Reporter, _) => Err(Denied::Forbidden(
             "该操作只限综合协调组（管理员）。/ Only the coordination group (admin) may do this.",
         )),
+    }
+}
+
+/// One report as far as reading it goes: whose it is, whether it is still
+/// a draft, and which units lead its task.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportSeen<'a> {
+    pub unit_id: &'a str,
+    pub draft: bool,
+    pub task_leads: &'a [&'a str],
+}
+
+/// Whether `who` may read a report. Least privilege: a draft is its unit's
+/// work in progress, so only that unit sees it; a reporter sees its own
+/// unit's reports and, on the tasks its unit leads, the co-units' reports
+/// it consolidates; admin, offices and leaders see every submitted report.
+pub fn may_read_report(who: &Principal, report: ReportSeen<'_>) -> bool {
+    let own = who.unit_id.as_deref() == Some(report.unit_id);
+    if report.draft {
+        return own && who.role == Role::Reporter;
+    }
+    match who.role {
+        Role::Reporter => {
+            own || who
+                .unit_id
+                .as_deref()
+                .is_some_and(|u| report.task_leads.contains(&u))
+        }
+        Role::Admin | Role::Office | Role::Leader => true,
     }
 }
 
@@ -187,6 +223,12 @@ mod tests {
             (Reporter, &review_own, false),
             (Leader, &review_own, false),
         ];
+        let table = table.iter().copied().chain([
+            (Admin, &Action::ReadAudit, true),
+            (Office, &Action::ReadAudit, true),
+            (Reporter, &Action::ReadAudit, false),
+            (Leader, &Action::ReadAudit, false),
+        ]);
         for (role, action, allowed) in table {
             assert_eq!(
                 authorize(Some(&who(role)), true, action).is_ok(),
@@ -202,5 +244,45 @@ mod tests {
             authorize(Some(&who(Admin)), false, &Action::Read),
             Err(Denied::OtherRegion)
         );
+    }
+
+    #[test]
+    fn who_reads_which_report() {
+        use Role::*;
+        let leads = ["unit-a"];
+        let seen = |unit_id, draft| ReportSeen {
+            unit_id,
+            draft,
+            task_leads: &leads,
+        };
+        // (role, report's unit, draft, readable), by hand from the rules;
+        // `who` reports for unit-a, which leads the task.
+        let table = [
+            (Reporter, "unit-a", false, true),
+            (Reporter, "unit-a", true, true),
+            (Reporter, "unit-b", false, true),
+            (Reporter, "unit-b", true, false),
+            (Admin, "unit-b", false, true),
+            (Admin, "unit-b", true, false),
+            (Office, "unit-b", false, true),
+            (Office, "unit-b", true, false),
+            (Leader, "unit-b", false, true),
+            (Leader, "unit-b", true, false),
+        ];
+        for (role, unit, draft, readable) in table {
+            assert_eq!(
+                may_read_report(&who(role), seen(unit, draft)),
+                readable,
+                "{role:?} {unit} draft={draft}"
+            );
+        }
+        // A reporter of a co-unit sees neither the lead's nor other co-units' reports.
+        let co = Principal {
+            unit_id: Some("unit-c".into()),
+            ..who(Reporter)
+        };
+        assert!(!may_read_report(&co, seen("unit-a", false)));
+        assert!(!may_read_report(&co, seen("unit-b", false)));
+        assert!(may_read_report(&co, seen("unit-c", false)));
     }
 }

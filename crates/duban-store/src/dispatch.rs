@@ -28,35 +28,49 @@ pub struct Cycle {
 }
 
 /// A coordination request (需协调事项) raised in a report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CoordinationInput {
     /// A unit name, or a leader (e.g. 分管副市长).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 200))]
     pub to: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 5000))]
     pub text: String,
 }
 
 /// What a unit fills in (填报).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
     /// The version this edit starts from: 0 for a first report. A stale
     /// version is refused (409), so two people never overwrite each other.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub version: i64,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(not_started|in_progress|done|behind|blocked)$")
+    )]
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub completion: f64,
     /// For quantified targets: the cumulative year-to-date value.
     pub current_value: Option<f64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub progress: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub problems: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub next_steps: String,
     #[serde(default)]
     pub coordination: Vec<CoordinationInput>,
     /// Attachment metadata (name, size, …); files live elsewhere.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub attachments: Vec<serde_json::Value>,
     /// Submit for review (otherwise a draft).
     #[serde(default)]
@@ -88,6 +102,7 @@ pub struct Report {
 }
 
 /// One report of a batch (`save_reports`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportItem {
@@ -244,10 +259,15 @@ fn report_from(r: &sqlx::any::AnyRow, cycle_closed: bool) -> Report {
     }
 }
 
-/// The share (0..=1) of the calendar year passed on `today`.
-fn year_share(today: Date) -> f64 {
-    let start = Date::first_of_year(today.year());
-    today.days_since(start) as f64 / Date::last_of_year(today.year()).days_since(start) as f64
+/// The day a cycle is judged on when the caller names none: today, but
+/// never after the cycle's due date, so a finished cycle is not judged
+/// against a later calendar (issue 7, item 12). Closed cycles answer with
+/// the lights they were closed with whatever the day.
+pub fn default_as_of(cycle: &Cycle, today: Date) -> Date {
+    match Date::parse(&cycle.due_on) {
+        Some(due) => today.min(due),
+        None => today,
+    }
 }
 
 /// A cycle's reporting window opens on `opens_on`; reports before it are
@@ -669,7 +689,7 @@ impl Store {
             }
             units.push(unit);
         }
-        let due = Date::parse(&cycle.due_on).expect("stored dates are valid");
+        let due = crate::stored_date(&cycle.due_on, "cycles.due_on")?;
         let at = now();
         let mut tx = self.begin().await?;
         let mut saved = Vec::new();
@@ -960,14 +980,52 @@ impl Store {
             .collect(),
             None => HashMap::new(),
         };
-        let doc_date = sqlx::query("SELECT d.doc_date FROM plans p JOIN documents d ON d.region_id = p.region_id AND d.id = p.document_id WHERE p.region_id = $1 AND p.id = $2")
+        let document = sqlx::query("SELECT d.doc_date, d.plan_year FROM plans p JOIN documents d ON d.region_id = p.region_id AND d.id = p.document_id WHERE p.region_id = $1 AND p.id = $2")
             .bind(region_id)
             .bind(&cycle.plan_id)
             .fetch_optional(&self.pool)
+            .await?;
+        let doc_date = document
+            .as_ref()
+            .and_then(|r| get_opt_str(r, "doc_date"))
+            .and_then(|d| Date::parse(&d));
+        // The plan's year: as read from the plan, else the year it was
+        // issued, else the year of the cycle (a cycle belongs to its plan's year).
+        let plan_year = document
+            .as_ref()
+            .and_then(|r| {
+                use sqlx::Row;
+                r.try_get::<Option<i64>, _>("plan_year").ok().flatten()
+            })
+            .and_then(|y| i32::try_from(y).ok())
+            .filter(|y| Date::new(*y, 1, 1).is_some())
+            .or_else(|| doc_date.map(Date::year))
+            .or_else(|| Date::parse(&cycle.due_on).map(Date::year))
+            .unwrap_or_else(|| today.year());
+        let doc_date = doc_date.unwrap_or_else(|| Date::first_of_year(plan_year));
+        // A closed cycle answers with the lights it was closed with.
+        let closed_lights: HashMap<String, (Light, String)> = if cycle.status == "closed" {
+            sqlx::query(
+                "SELECT task_id, light, reason FROM task_lights WHERE region_id = $1 AND cycle_id = $2",
+            )
+            .bind(region_id)
+            .bind(&cycle.id)
+            .fetch_all(&self.pool)
             .await?
-            .and_then(|r| get_opt_str(&r, "doc_date"))
-            .and_then(|d| Date::parse(&d))
-            .unwrap_or_else(|| Date::first_of_year(today.year()));
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    get_str(r, "task_id"),
+                    (
+                        serde_json::from_value(json!(get_str(r, "light"))).ok()?,
+                        get_str(r, "reason"),
+                    ),
+                ))
+            })
+            .collect()
+        } else {
+            HashMap::new()
+        };
         let targets = self.targets(region_id, Some(cycle.plan)).await?;
         let mut task_evals = Vec::new();
         let mut lights_by_lead: HashMap<String, (usize, usize, usize)> = HashMap::new();
@@ -979,7 +1037,7 @@ impl Store {
                 .iter()
                 .find(|r| r.task_id == t.id && r.unit_id == lead.id && r.state != "draft");
             let deadline = t.due_date.as_deref().and_then(Date::parse);
-            let tp = evaluation::time_progress(doc_date, deadline, today);
+            let tp = evaluation::time_progress(doc_date, deadline, plan_year, today);
             let (status, completion) = match report {
                 Some(r) => (
                     Status::parse(&r.status).unwrap_or(Status::InProgress),
@@ -997,8 +1055,13 @@ impl Store {
                 },
                 &thresholds,
             );
+            let (light, reason) = match closed_lights.get(&t.id) {
+                Some((light, reason)) => (*light, reason.clone()),
+                None if report.is_none() => (verdict.light, format!("未报送。{}", verdict.reason)),
+                None => (verdict.light, verdict.reason),
+            };
             let entry = lights_by_lead.entry(lead.name.clone()).or_default();
-            match verdict.light {
+            match light {
                 Light::Green => entry.0 += 1,
                 Light::Yellow => entry.1 += 1,
                 Light::Red => entry.2 += 1,
@@ -1007,12 +1070,8 @@ impl Store {
                 task_id: t.id.clone(),
                 title: t.title.clone(),
                 lead: lead.name.clone(),
-                light: verdict.light,
-                reason: if report.is_none() {
-                    format!("未报送。{}", verdict.reason)
-                } else {
-                    verdict.reason
-                },
+                light,
+                reason,
                 completion,
                 time_progress: (tp * 10.0).round() / 10.0,
                 reported: report.is_some(),
@@ -1035,7 +1094,7 @@ impl Store {
                                 x.value,
                                 x.value_max,
                                 current,
-                                year_share(today),
+                                evaluation::year_share(plan_year, today),
                                 &thresholds,
                             ),
                         })
@@ -1091,7 +1150,7 @@ impl Store {
                             t.value,
                             t.value_max,
                             r.value,
-                            year_share(today),
+                            evaluation::year_share(plan_year, today),
                             &thresholds,
                         )
                     })
@@ -1324,7 +1383,9 @@ impl Store {
         let mut campaigns = Vec::new();
         for plan in plans {
             let cycle = &latest[&plan];
-            let e = self.evaluate(region_id, cycle, as_of).await?;
+            let e = self
+                .evaluate(region_id, cycle, default_as_of(cycle, as_of))
+                .await?;
             expected += e.metrics.expected;
             actual += e.metrics.actual;
             on_time += e.metrics.on_time;

@@ -101,8 +101,8 @@ impl Store {
                 .await?;
         }
         sqlx::query(
-            "INSERT INTO documents (region_id, id, lineage_id, version, sha256, file, title, doc_number, issuer, doc_date, imported_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO documents (region_id, id, lineage_id, version, sha256, file, title, doc_number, issuer, doc_date, imported_at, plan_year) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(r)
         .bind(&document_id)
@@ -115,6 +115,7 @@ impl Store {
         .bind(&plan.document.issuer)
         .bind(&plan.document.date)
         .bind(&at)
+        .bind(plan.document.year.map(i64::from))
         .execute(&mut *tx)
         .await?;
         audit(&mut tx, r, actor, "document.import", "document", &document_id, None, Some(json!({ "file": plan.source.file, "sha256": plan.source.sha256, "version": version }))).await?;

@@ -8,13 +8,16 @@ use duban_core::dates::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorInput {
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub version: i64,
     /// Year-to-date value, in the target's unit.
     pub value: f64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub note: String,
     #[serde(default)]
     pub submit: bool,
@@ -149,10 +152,9 @@ impl Store {
             .into_iter()
             .find(|t| t.id == target_id)
             .ok_or_else(|| StoreError::NotFound("本周期不需要填报这个指标（没有责任单位，或不属于本攻坚）。/ This indicator is not expected in this cycle.".into()))?;
-        let owner = target
-            .owner_unit_id
-            .clone()
-            .expect("expected indicators have owners");
+        let owner = target.owner_unit_id.clone().ok_or_else(|| {
+            StoreError::NotFound("这个指标没有责任单位。/ This indicator has no owner unit.".into())
+        })?;
         let mut tx = self.begin().await?;
         let current = sqlx::query("SELECT id, version FROM indicator_reports WHERE region_id = $1 AND cycle_id = $2 AND target_id = $3 AND superseded_at IS NULL")
             .bind(region_id)
@@ -176,7 +178,7 @@ impl Store {
             .await?;
         }
         let id = new_id();
-        let late = input.submit && today > Date::parse(&cycle.due_on).expect("valid");
+        let late = input.submit && today > crate::stored_date(&cycle.due_on, "cycles.due_on")?;
         sqlx::query(
             "INSERT INTO indicator_reports (region_id, id, cycle_id, target_id, unit_id, version, value, note, submitted, late, author, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",

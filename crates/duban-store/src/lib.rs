@@ -4,7 +4,10 @@
 //! both accept), in the spirit of miniflux. Every row belongs to a region;
 //! nothing is overwritten without an audit entry; deletions are soft.
 
+mod attachments;
+mod backup;
 mod dispatch;
+mod history;
 mod import;
 mod indicators;
 mod lists;
@@ -12,23 +15,31 @@ mod migrate;
 mod queries;
 mod regions;
 mod reminders;
+mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod units;
+mod urge;
 mod users;
 
+pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
 pub use dispatch::{
-    CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation, Expected,
-    RegionSummary, Report, ReportInput, ReportItem, TaskEvaluation,
+    default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
+    Expected, RegionSummary, Report, ReportInput, ReportItem, TaskEvaluation,
 };
+pub use history::LightHistory;
 pub use import::{ImportReport, TaskChange};
 pub use indicators::{IndicatorInput, IndicatorReport};
 pub use lists::{ListItem, NewListItem};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};
+pub use sessions::{
+    Session, SignInRefused, MAX_FAILURES, SESSION_ABSOLUTE_SECS, SESSION_IDLE_SECS,
+};
 pub use units::{MergeReport, Unit};
-pub use users::{NewUser, User};
+pub use urge::INBOX;
+pub use users::{NewUser, TokenInfo, User, MAX_TOKEN_DAYS};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Transaction};
@@ -44,6 +55,24 @@ pub enum StoreError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A stored value that does not decode (a date that is not a date, an
+    /// unknown status): the ledger was changed outside duban. Answered as
+    /// an error for the one request that met it, never a panic that takes
+    /// the region or the server down.
+    #[error("数据库中的数据有误：{0}。/ Stored data is invalid: {0}.")]
+    Corrupt(String),
+    /// The database cannot be opened: missing, not a database, corrupted,
+    /// read-only, locked or unreachable. The message says which.
+    #[error("{0}")]
+    Open(String),
+}
+
+/// A date read from the database: an error naming the column when it is
+/// not a valid date (issue 7, item 4: a stored year that overflowed made
+/// every reminder list of its region panic).
+pub(crate) fn stored_date(value: &str, what: &str) -> Result<duban_core::dates::Date> {
+    duban_core::dates::Date::parse(value)
+        .ok_or_else(|| StoreError::Corrupt(format!("{what} = “{value}”")))
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -53,6 +82,16 @@ pub enum Backend {
     Sqlite,
     Postgres,
 }
+
+/// WAL for concurrent readers; synchronous=FULL so that an acknowledged
+/// commit survives a crash of the process (and, where the disk honours
+/// flushes, a power loss).
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+];
 
 /// Region id → (ledger version, every current task of the region).
 type TaskCache = std::collections::HashMap<String, (i64, std::sync::Arc<Vec<TaskRow>>)>;
@@ -80,10 +119,126 @@ pub fn default_database_url() -> String {
     format!("sqlite://{}", dir.join("duban.db").display())
 }
 
+/// `url` with any password replaced by `***`, for messages: a PostgreSQL
+/// URL's password must never reach a terminal or a log (issue 7, item 8).
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    // The authority ends at the first '/', '?' or '#'; credentials end at
+    // its last '@'.
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Checks a SQLite file before any pool is built, so that each way it can
+/// be wrong is answered at once with its own message (issue 7, item 9):
+/// before, a file that was not a database, a truncated or a read-only one
+/// waited for the pool's 30 s timeout and then said "pool timed out".
+fn check_sqlite_file(path: &Path, create: bool) -> Result<()> {
+    let open_err = |m: String| StoreError::Open(m);
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !create {
+                return Err(open_err(format!(
+                    "数据库文件 {} 不存在；新台账请先用 duban import 建立，或检查 --db。/ The database file does not exist; create a ledger with `duban import` first, or check --db.",
+                    path.display()
+                )));
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    open_err(format!(
+                        "无法创建数据目录 {}（{e}）。/ Cannot create data directory: {e}",
+                        dir.display()
+                    ))
+                })?;
+            }
+            // Created readable by its owner only: the ledger holds password
+            // hashes and tokens (issue 7, item 8). SQLite gives its -wal and
+            // -shm files the same permissions.
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            options.open(path).map_err(|e| {
+                open_err(format!(
+                    "无法创建数据库文件 {}（{e}）。/ Cannot create the database file: {e}",
+                    path.display()
+                ))
+            })?;
+            Ok(())
+        }
+        Err(e) => Err(open_err(format!(
+            "无法读取数据库文件 {}（{e}）。/ Cannot read the database file: {e}",
+            path.display()
+        ))),
+        Ok(m) if m.is_dir() => Err(open_err(format!(
+            "{} 是目录，不是数据库文件。/ This is a directory, not a database file.",
+            path.display()
+        ))),
+        Ok(m) if m.len() == 0 => Ok(()),
+        Ok(_) => {
+            use std::io::Read;
+            let mut head = [0u8; 16];
+            let read = std::fs::File::open(path)
+                .and_then(|mut f| f.read_exact(&mut head))
+                .is_ok();
+            if !read || &head != SQLITE_MAGIC {
+                return Err(open_err(format!(
+                    "{} 不是 SQLite 数据库文件。/ This file is not a SQLite database.",
+                    path.display()
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A precise message for what SQLite said while the file was checked.
+fn explain_sqlite_error(path: &str, e: &sqlx::Error) -> StoreError {
+    let text = e.to_string();
+    let m = if text.contains("malformed") || text.contains("corrupt") {
+        format!("数据库文件 {path} 已损坏（{text}），请从备份恢复（duban restore）。/ The database file is corrupted; restore it from a backup.")
+    } else if text.contains("readonly") || text.contains("read-only") {
+        format!("数据库文件 {path} 或其所在目录只读，无法写入（{text}）。/ The database file or its directory is read-only.")
+    } else if text.contains("not a database") {
+        format!("{path} 不是 SQLite 数据库文件（{text}）。/ This file is not a SQLite database.")
+    } else if text.contains("locked") || text.contains("busy") {
+        format!("数据库文件 {path} 被其他程序锁定（{text}）。/ The database file is locked by another program.")
+    } else {
+        format!("无法打开数据库文件 {path}（{text}）。/ Cannot open the database file.")
+    };
+    StoreError::Open(m)
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `url` and brings its
     /// schema up to date. `sqlite://PATH` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_with(url, true).await
+    }
+
+    /// Opens an existing database: a missing SQLite file is an error, not a
+    /// new empty ledger (`serve` against a mistyped path used to serve an
+    /// empty ledger silently).
+    pub async fn open_existing(url: &str) -> Result<Store> {
+        Store::open_with(url, false).await
+    }
+
+    async fn open_with(url: &str, create: bool) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -91,50 +246,75 @@ impl Store {
             Backend::Postgres
         } else {
             return Err(StoreError::Invalid(format!(
-                "不支持的数据库地址“{url}”，请使用 sqlite://文件 或 postgres://…。/ Unsupported database URL; use sqlite://FILE or postgres://…"
+                "不支持的数据库地址“{}”，请使用 sqlite://文件 或 postgres://…。/ Unsupported database URL; use sqlite://FILE or postgres://…",
+                redact_url(url)
             )));
         };
-        let url = match backend {
+        let (url, path) = match backend {
             Backend::Sqlite => {
                 let path = url
                     .trim_start_matches("sqlite://")
                     .trim_start_matches("sqlite:");
-                let path = path.split('?').next().unwrap_or(path);
-                if let Some(dir) = Path::new(path)
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        StoreError::Invalid(format!(
-                            "无法创建数据目录 {}（{e}）。/ Cannot create data directory: {e}",
-                            dir.display()
-                        ))
-                    })?;
+                let path = path.split('?').next().unwrap_or(path).to_string();
+                if path.is_empty() || path == ":memory:" {
+                    return Err(StoreError::Invalid(
+                        "请给出数据库文件路径。/ Give a database file path.".into(),
+                    ));
                 }
-                format!("sqlite://{path}?mode=rwc")
+                check_sqlite_file(Path::new(&path), create)?;
+                (format!("sqlite://{path}?mode=rw"), Some(path))
             }
-            Backend::Postgres => url.to_string(),
+            Backend::Postgres => (url.to_string(), None),
         };
-        // One direct connection first: an unreachable server fails now, with
-        // its own error, instead of after the pool's acquire timeout.
+        // One direct connection first: an unreachable server, a corrupted,
+        // read-only or locked file fails now, with its own error, instead
+        // of after the pool's acquire timeout.
         {
             use sqlx::Connection;
-            let conn = sqlx::AnyConnection::connect(&url).await?;
+            let mut conn = sqlx::AnyConnection::connect(&url)
+                .await
+                .map_err(|e| match &path {
+                    Some(p) => explain_sqlite_error(p, &e),
+                    None => StoreError::Open(format!(
+                        "无法连接数据库 {}（{}）。/ Cannot connect to the database.",
+                        redact_url(&url),
+                        redact_url(&e.to_string())
+                    )),
+                })?;
+            if let Some(p) = &path {
+                // The same settings every pooled connection gets, then a
+                // quick integrity check (it reads every page: a truncated
+                // or damaged file is refused before it is served).
+                for pragma in SQLITE_PRAGMAS {
+                    sqlx::query(pragma)
+                        .execute(&mut conn)
+                        .await
+                        .map_err(|e| explain_sqlite_error(p, &e))?;
+                }
+                let row = sqlx::query("PRAGMA quick_check")
+                    .fetch_one(&mut conn)
+                    .await
+                    .map_err(|e| explain_sqlite_error(p, &e))?;
+                let verdict = get_str(&row, "quick_check");
+                if verdict != "ok" {
+                    return Err(StoreError::Open(format!("数据库文件 {p} 未通过完整性检查（{verdict}），请从备份恢复（duban restore）。/ The database file failed its integrity check; restore it from a backup.")));
+                }
+                // A write, to find a read-only file now (as root, file
+                // permissions do not stop SQLite; a read-only mount does).
+                sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+                    .execute(&mut conn)
+                    .await
+                    .map_err(|e| explain_sqlite_error(p, &e))?;
+            }
             conn.close().await?;
         }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL for concurrent readers; synchronous=FULL so that an
-                        // acknowledged commit survives a crash or power loss.
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = FULL",
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA busy_timeout = 10000",
-                        ] {
+                        for pragma in SQLITE_PRAGMAS {
                             sqlx::query(pragma).execute(&mut *conn).await?;
                         }
                     }

@@ -100,6 +100,21 @@ impl Store {
         item.validate().map_err(StoreError::Invalid)?;
         let task = self.task(region_id, task_id).await?;
         let unit = self.unit(region_id, &item.unit).await?;
+        // A list breaks down a unit's share of a task: a unit the task does
+        // not name (directly or through a group such as 各镇、各街道) has
+        // no share to break down, whoever asks.
+        let assigned = task.lead_units.iter().chain(&task.co_units).any(|r| {
+            r.id == unit.id
+                || (r.kind == "group"
+                    && unit.kind != "group"
+                    && duban_core::groups::covers(&r.name, &unit.name, &unit.kind))
+        });
+        if !assigned {
+            return Err(StoreError::Invalid(format!(
+                "“{}”不承担该任务，不能在其下建立清单。/ '{}' is not assigned to this task, so it keeps no list under it.",
+                unit.name, unit.name
+            )));
+        }
         let id = new_id();
         let at = now();
         let mut tx = self.begin().await?;

@@ -9,6 +9,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_dispatch.sql")),
     (4, include_str!("../migrations/0004_notifications.sql")),
     (5, include_str!("../migrations/0005_indicators.sql")),
+    (6, include_str!("../migrations/0006_web.sql")),
+    (10, include_str!("../migrations/0010_plan_year.sql")),
+    (11, include_str!("../migrations/0011_accounts.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.

@@ -40,6 +40,8 @@ pub struct TaskRow {
 }
 
 /// Filters of `GET …/tasks`; all optional, combined with AND.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
@@ -50,9 +52,12 @@ pub struct TaskFilter {
     /// unit (各镇 for a town) are included.
     pub unit: Option<String>,
     /// `lead` or `co`, with `unit`.
+    #[cfg_attr(feature = "openapi", param(pattern = "^(lead|co)$"))]
     pub role: Option<String>,
     /// Tasks due on or after / on or before (YYYY-MM-DD).
+    #[cfg_attr(feature = "openapi", param(format = Date))]
     pub due_from: Option<String>,
+    #[cfg_attr(feature = "openapi", param(format = Date))]
     pub due_to: Option<String>,
 }
 

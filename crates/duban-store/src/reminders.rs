@@ -47,7 +47,7 @@ impl Store {
             .into_iter()
             .filter(|c| c.status == "open")
         {
-            let due = Date::parse(&cycle.due_on).expect("stored dates are valid");
+            let due = crate::stored_date(&cycle.due_on, "cycles.due_on")?;
             let left = due.days_since(today);
             let kind = if left < 0 {
                 "overdue"

@@ -24,7 +24,19 @@ pub async fn fresh_postgres_url() -> String {
              / The PostgreSQL half of the storage suite needs {POSTGRES_ENV}; run ./scripts/test, which starts a server."
         )
     });
-    let name = format!("duban_t_{}", uuid::Uuid::now_v7().simple());
+    // `DUBAN_TEST_RUN` ([a-z0-9]+) groups one run's databases, so that
+    // `scripts/test` drops exactly its own when it ends.
+    let run: String = std::env::var("DUBAN_TEST_RUN")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        .take(16)
+        .collect();
+    let name = if run.is_empty() {
+        format!("duban_t_{}", uuid::Uuid::now_v7().simple())
+    } else {
+        format!("duban_t_{run}_{}", uuid::Uuid::now_v7().simple())
+    };
     sqlx::any::install_default_drivers();
     let mut admin_conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
         .await

@@ -292,6 +292,42 @@ async fn a_full_cycle_on_both_databases() {
             "{backend}"
         );
         assert!(!eval.ranking.is_empty());
+        // A closed cycle answers with the lights it was closed with, on
+        // whatever day it is asked (issue 7, item 12).
+        let later = store
+            .evaluate(&r.id, &eval.cycle, d("2026-11-28"))
+            .await
+            .unwrap();
+        let lights = |e: &duban_store::Evaluation| -> Vec<(String, Light, String)> {
+            e.tasks
+                .iter()
+                .map(|t| (t.task_id.clone(), t.light, t.reason.clone()))
+                .collect()
+        };
+        assert_eq!(lights(&later), lights(&eval), "{backend}");
+        assert_eq!(
+            (later.green, later.yellow, later.red),
+            (eval.green, eval.yellow, eval.red)
+        );
+        // Ongoing tasks of the 2025 plan have run their course after 2025:
+        // their time progress is 100 %, not that of November 2026.
+        let open = &cycles[6];
+        let late_look = store.evaluate(&r.id, open, d("2026-11-28")).await.unwrap();
+        let ongoing: Vec<_> = tasks.iter().filter(|t| t.due_date.is_none()).collect();
+        assert!(!ongoing.is_empty(), "the sample has ongoing tasks");
+        for t in ongoing {
+            let e = late_look.tasks.iter().find(|e| e.task_id == t.id).unwrap();
+            assert_eq!(e.time_progress, 100.0, "{backend}: {}", t.title);
+        }
+        // An open cycle is judged, by default, no later than its due date.
+        assert_eq!(
+            duban_store::default_as_of(open, d("2026-11-28")).to_string(),
+            open.due_on
+        );
+        assert_eq!(
+            duban_store::default_as_of(open, d("2025-03-30")).to_string(),
+            "2025-03-30"
+        );
         // The closed cycle is locked.
         let locked = store
             .save_report(

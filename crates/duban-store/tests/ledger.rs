@@ -578,3 +578,119 @@ async fn cached_reads_see_writes_from_another_process() {
         );
     }
 }
+
+/// Issue 7, item 8: tokens expire and can be revoked; a disabled user's
+/// tokens and password stop working at once, and come back when enabled;
+/// a changed password replaces the old one.
+#[tokio::test]
+async fn tokens_expire_and_are_revoked_users_are_disabled() {
+    let plan = sample_plan();
+    for (backend, store) in fresh_stores().await {
+        let r = region(&store, "汨罗市").await;
+        store.import(&r, &plan, "test").await.unwrap();
+        store
+            .add_user(
+                &r.id,
+                NewUser {
+                    name: UserName::parse("ban").unwrap(),
+                    role: Role::Leader,
+                    unit: None,
+                    campaign: None,
+                    password: Some("first password".into()),
+                },
+                "cli",
+            )
+            .await
+            .unwrap();
+        let (_, forever) = store.create_token("ban", "cli").await.unwrap();
+        let (_, month) = store
+            .create_token_expiring("ban", Some(30), "cli")
+            .await
+            .unwrap();
+        for bad in [0, duban_store::MAX_TOKEN_DAYS + 1] {
+            assert!(store
+                .create_token_expiring("ban", Some(bad), "cli")
+                .await
+                .is_err());
+        }
+        let ok = |t: &str| {
+            let store = store.clone();
+            let t = t.to_string();
+            async move { store.principal_for_token(&t).await.unwrap().is_some() }
+        };
+        assert!(ok(&forever).await && ok(&month).await, "{backend}");
+        let listed = store.tokens(Some("ban")).await.unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed.iter().filter(|t| t.expires_at.is_some()).count(), 1);
+        // Expired: set its expiry into the past.
+        let month_id = listed
+            .iter()
+            .find(|t| t.expires_at.is_some())
+            .unwrap()
+            .id
+            .clone();
+        duban_store::testing::execute_raw(
+            &store,
+            &format!(
+                "UPDATE tokens SET expires_at = '2020-01-01T00:00:00.000Z' WHERE id = '{month_id}'"
+            ),
+        )
+        .await;
+        assert!(!ok(&month).await, "{backend}: an expired token is refused");
+        // Revoked.
+        let forever_id = listed
+            .iter()
+            .find(|t| t.expires_at.is_none())
+            .unwrap()
+            .id
+            .clone();
+        let revoked = store.revoke_token(&forever_id, "cli").await.unwrap();
+        assert!(revoked.revoked_at.is_some());
+        assert!(!ok(&forever).await, "{backend}: a revoked token is refused");
+        assert!(store.revoke_token(&forever_id, "cli").await.is_err());
+        // Disabled: tokens and password stop; enabled: they work again.
+        let (_, fresh) = store.create_token("ban", "cli").await.unwrap();
+        store.set_user_disabled("ban", true, "cli").await.unwrap();
+        assert!(!ok(&fresh).await, "{backend}");
+        assert!(!store
+            .verify_password("ban", "first password")
+            .await
+            .unwrap());
+        let users = store.users(Some(&r.id)).await.unwrap();
+        assert!(users
+            .iter()
+            .any(|(u, disabled)| u.name == "ban" && *disabled));
+        store.set_user_disabled("ban", false, "cli").await.unwrap();
+        assert!(ok(&fresh).await);
+        assert!(store
+            .verify_password("ban", "first password")
+            .await
+            .unwrap());
+        // A new password replaces the old one; short ones are refused.
+        assert!(store.set_password("ban", "short", "cli").await.is_err());
+        store
+            .set_password("ban", "second password", "cli")
+            .await
+            .unwrap();
+        assert!(!store
+            .verify_password("ban", "first password")
+            .await
+            .unwrap());
+        assert!(store
+            .verify_password("ban", "second password")
+            .await
+            .unwrap());
+        let audit = store.audit_log(&r.id, None, 200).await.unwrap();
+        for action in [
+            "token.revoke",
+            "user.disable",
+            "user.enable",
+            "user.password",
+        ] {
+            assert!(
+                audit.iter().any(|a| a.action == action),
+                "{backend}: {action}"
+            );
+        }
+    }
+}

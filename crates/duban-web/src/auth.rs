@@ -55,7 +55,17 @@ pub async fn guard(
     region: &str,
     action: Action,
 ) -> Result<Region, ApiError> {
-    let who = caller.0.as_ref();
+    guard_for(state, caller.0.as_ref(), region, action).await
+}
+
+/// [`guard`] for a caller known some other way (a browser session): the
+/// pages and the API share this one check.
+pub async fn guard_for(
+    state: &AppState,
+    who: Option<&Principal>,
+    region: &str,
+    action: Action,
+) -> Result<Region, ApiError> {
     // Unauthenticated callers learn nothing, not even whether a region exists.
     authorize(who, true, &Action::Read)?;
     let region = state.store.region(region).await?;

@@ -45,6 +45,22 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
             StoreError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Corrupt(m) => {
+                eprintln!("corrupt data: {m}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "corrupt_data",
+                    format!("数据库中的数据有误，请联系管理员：{m}。/ Stored data is invalid; tell the administrator."),
+                )
+            }
+            StoreError::Open(m) => {
+                eprintln!("database: {m}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database",
+                    "数据库暂时不可用，请稍后重试。/ The database is unavailable; retry later.",
+                )
+            }
             StoreError::Db(e) => {
                 eprintln!("database error: {e}");
                 ApiError::new(
@@ -75,5 +91,14 @@ pub async fn not_found() -> ApiError {
         StatusCode::NOT_FOUND,
         "not_found",
         "没有这个地址。/ No such endpoint.",
+    )
+}
+
+/// 405 in the documented JSON shape (axum still adds the `Allow` header).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "该地址不支持这个请求方法。/ This endpoint does not support that method.",
     )
 }

@@ -63,3 +63,61 @@ fn query_rejection(r: QueryRejection) -> ApiError {
         "查询参数错误：{detail}。/ Invalid query parameter: {detail}"
     ))
 }
+
+/// Largest page any list answers: lists that grow with use (the outbox,
+/// coordination requests, a cycle's reports, reminders) are read a page at
+/// a time, so no request can ask the server to serialise everything.
+pub const MAX_PAGE: u32 = 500;
+
+/// `?limit=&offset=` on a list: `limit` 1..=[`MAX_PAGE`] (default
+/// [`MAX_PAGE`]), `offset` from 0. A page shorter than `limit` is the last.
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    #[param(minimum = 0)]
+    pub offset: Option<u32>,
+}
+
+impl Page {
+    pub fn apply<T>(&self, items: Vec<T>) -> Result<Vec<T>, ApiError> {
+        page(items, self.limit, self.offset)
+    }
+}
+
+/// One page of `items`; 400 when `limit` is out of range.
+pub fn page<T>(items: Vec<T>, limit: Option<u32>, offset: Option<u32>) -> Result<Vec<T>, ApiError> {
+    let limit = limit.unwrap_or(MAX_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit 应在 1 到 {MAX_PAGE} 之间。/ limit must be within 1..={MAX_PAGE}."
+        )));
+    }
+    Ok(items
+        .into_iter()
+        .skip(offset.unwrap_or(0) as usize)
+        .take(limit as usize)
+        .collect())
+}
+
+/// Path parameters whose rejection (bad percent-encoding, a segment that is
+/// not valid UTF-8) is the documented JSON 400, not axum's plain text.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(r) => {
+                let detail = r.body_text();
+                Err(ApiError::bad_request(format!(
+                    "路径参数错误：{detail}。/ Invalid path parameter: {detail}"
+                )))
+            }
+        }
+    }
+}

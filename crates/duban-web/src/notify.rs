@@ -52,24 +52,46 @@ pub struct Summary {
     pub queued: usize,
     pub delivered: usize,
     pub failed: usize,
+    /// Regions whose round failed (region name, error): the others were
+    /// still served.
+    pub region_errors: Vec<(String, String)>,
 }
 
 /// One round: queue today's reminders in every region and try every
-/// pending notification once.
+/// pending notification once. A region whose data cannot be read is
+/// reported in [`Summary::region_errors`] and skipped; it never stops the
+/// round for the other regions (issue 7, item 4).
 pub async fn run_once(
     store: &Store,
     channels: &Channels,
     today: Date,
 ) -> Result<Summary, StoreError> {
     let mut summary = Summary::default();
-    let names = channels.names();
     for region in store.regions().await? {
-        summary.reminders += store.reminders(&region.id, today).await?.len();
-        if names.is_empty() {
-            continue;
+        if let Err(e) = region_round(store, channels, today, &region.id, &mut summary).await {
+            summary
+                .region_errors
+                .push((region.name.clone(), e.to_string()));
         }
-        summary.queued += store.queue_reminders(&region.id, today, &names).await?;
-        for n in store.pending_notifications(&region.id).await? {
+    }
+    Ok(summary)
+}
+
+async fn region_round(
+    store: &Store,
+    channels: &Channels,
+    today: Date,
+    region_id: &str,
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
+    let names = channels.names();
+    {
+        summary.reminders += store.reminders(region_id, today).await?.len();
+        if names.is_empty() {
+            return Ok(());
+        }
+        summary.queued += store.queue_reminders(region_id, today, &names).await?;
+        for n in store.pending_notifications(region_id).await? {
             let result = tokio::time::timeout(Duration::from_secs(15), deliver(channels, &n))
                 .await
                 .unwrap_or_else(|_| Err("超时 / timed out".into()));
@@ -77,19 +99,19 @@ pub async fn run_once(
                 Ok(()) => {
                     summary.delivered += 1;
                     store
-                        .record_delivery(&region.id, &n.id, n.attempts, None)
+                        .record_delivery(region_id, &n.id, n.attempts, None)
                         .await?;
                 }
                 Err(e) => {
                     summary.failed += 1;
                     store
-                        .record_delivery(&region.id, &n.id, n.attempts, Some(&e))
+                        .record_delivery(region_id, &n.id, n.attempts, Some(&e))
                         .await?;
                 }
             }
         }
     }
-    Ok(summary)
+    Ok(())
 }
 
 async fn deliver(channels: &Channels, n: &Notification) -> Result<(), String> {

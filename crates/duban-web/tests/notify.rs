@@ -185,3 +185,71 @@ async fn reminders_are_queued_once_delivered_and_retried() {
         assert_eq!((s4.queued, s4.failed), (0, 0), "{backend}");
     }
 }
+
+/// Issue 7, item 4: one region's unreadable data (a cycle whose due date
+/// was written outside duban as a wrapped-around year) answers with an
+/// error for that region only; the reminder round still serves the others.
+#[tokio::test]
+async fn one_regions_bad_data_never_stops_the_others() {
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/sample/miluo-2025-qida-gongjian.txt"),
+    )
+    .unwrap();
+    let plan = duban_plan::parse(&bytes, "miluo.txt").unwrap();
+    for (backend, store) in fresh_stores().await {
+        let mut regions = Vec::new();
+        for name in ["汨罗市", "平江县"] {
+            let r = store
+                .ensure_region(&RegionName::parse(name).unwrap(), None, "t")
+                .await
+                .unwrap();
+            store.import(&r, &plan, "t").await.unwrap();
+            store
+                .open_cycle(&r.id, 1, d("2025-06-02"), d("2025-06-11"), "regular", "t")
+                .await
+                .unwrap();
+            regions.push(r);
+        }
+        let (bad, good) = (&regions[0], &regions[1]);
+        duban_store::testing::execute_raw(
+            &store,
+            &format!(
+                "UPDATE cycles SET due_on = '-2147483648-01-05' WHERE region_id = '{}'",
+                bad.id
+            ),
+        )
+        .await;
+        let today = d("2025-06-10");
+        let err = store.reminders(&bad.id, today).await;
+        assert!(
+            matches!(err, Err(duban_store::StoreError::Corrupt(_))),
+            "{backend}: {err:?}"
+        );
+        let good_count = store.reminders(&good.id, today).await.unwrap().len();
+        assert!(good_count > 0);
+        let s = run_once(&store, &Channels::default(), today).await.unwrap();
+        assert_eq!(s.reminders, good_count, "{backend}: {s:?}");
+        assert_eq!(s.region_errors.len(), 1, "{backend}: {s:?}");
+        assert_eq!(s.region_errors[0].0, bad.name);
+        // Saving a report in the damaged region is an error, not a panic.
+        let cycle = &store.cycles(&bad.id, Some(1)).await.unwrap()[0];
+        let due = store.expected_reports(&bad.id, cycle).await.unwrap();
+        let input = duban_store::testing::report_input(0, "in_progress", 40.0, true);
+        let saved = store
+            .save_report(
+                &bad.id,
+                &cycle.id,
+                &due[0].task_id,
+                &due[0].unit_id,
+                &input,
+                "t",
+                today,
+            )
+            .await;
+        assert!(
+            matches!(saved, Err(duban_store::StoreError::Corrupt(_))),
+            "{backend}: {saved:?}"
+        );
+    }
+}

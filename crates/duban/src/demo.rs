@@ -12,6 +12,12 @@ use duban_store::{
 const SAMPLE: &[u8] = include_bytes!("../../../fixtures/sample/miluo-2025-qida-gongjian.txt");
 const ACTOR: &str = "demo";
 
+/// The demo runs on this simulated date (演示日期): inside the plan's year,
+/// so the current cycle is open and every role finds work waiting.
+pub fn demo_today() -> Date {
+    Date::new(2025, 11, 20).expect("a valid constant date")
+}
+
 /// A small deterministic generator (xorshift64*): the same demo every run.
 struct Rng(u64);
 
@@ -236,7 +242,19 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
         let total = cycles.len();
         for (k, cycle) in cycles.iter().enumerate() {
             let due = Date::parse(&cycle.due_on).expect("valid");
+            let opens = Date::parse(&cycle.opens_on).expect("valid");
+            if opens > demo_today() {
+                break; // not yet begun on the demo date
+            }
             let share = (k + 1) as f64 / total as f64;
+            if due >= demo_today() {
+                // The cycle under way on the demo date: left open with work
+                // waiting for every role.
+                reports_saved += simulate_open_cycle(&store, &region.id, cycle, no, &mut rng)
+                    .await
+                    .map_err(fail_db)?;
+                break;
+            }
             let mut on_time = Vec::new();
             let mut late = Vec::new();
             for e in store
@@ -365,7 +383,11 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
                 .close_cycle(&region.id, &cycle.id, due, &format!("office{no}"))
                 .await
                 .map_err(fail_db)?;
-            if k + 1 == total {
+            if k + 1 == total
+                || cycles
+                    .get(k + 1)
+                    .is_some_and(|n| n.due_on.as_str() >= demo_today().to_string().as_str())
+            {
                 latest.push(eval);
             }
         }
@@ -438,10 +460,119 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
         say!("  {name:<10} {role:<9} {what}");
     }
     say!("admin 的 API 令牌 / admin API token: {admin_token}");
+    say!("演示日期 / demo date: {}（各攻坚当期调度开放中：有已报送、草稿、被退回、未报送的填报，有待答复的协调事项）", demo_today());
     if serve {
-        say!("\n示例 / try: curl -H 'Authorization: Bearer {admin_token}' http://{listen}/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82/campaigns");
-        crate::ledger::serve_store(store, listen).await
+        say!("\n在浏览器中打开 / open in a browser: http://{listen}/login");
+        say!("  填报单位试用 unit01，专班办公室试用 office1，领导 leader，管理员 admin；密码均为 duban-demo。");
+        say!("  try unit01 (reporter), office1 (office), leader, admin; password duban-demo.");
+        say!("示例 / API: curl -H 'Authorization: Bearer {admin_token}' http://{listen}/api/v1/regions/%E6%B1%A8%E7%BD%97%E5%B8%82/campaigns");
+        crate::ledger::serve_store(
+            store,
+            listen,
+            duban_web::Options {
+                today: Some(demo_today()),
+            },
+        )
+        .await
     } else {
         Ok(())
     }
+}
+
+/// Fills the cycle that is open on the demo date: diligent units have
+/// submitted, some saved drafts, a few were returned with a reason, the
+/// rest have not reported; two coordination requests wait for an answer.
+async fn simulate_open_cycle(
+    store: &Store,
+    region_id: &str,
+    cycle: &duban_store::Cycle,
+    plan: i64,
+    rng: &mut Rng,
+) -> Result<usize, duban_store::StoreError> {
+    let expected = store.expected_reports(region_id, cycle).await?;
+    let mut submitted = Vec::new();
+    let mut drafts = Vec::new();
+    for (i, e) in expected.iter().enumerate() {
+        let (p_on_time, _) = diligence(&e.unit);
+        let draw = rng.next();
+        let share_of_window = 0.55;
+        let completion = (70.0 + rng.next() * 25.0).round();
+        let coordination = if i < 2 && e.role == "lead" {
+            vec![CoordinationInput {
+                to: if i == 0 {
+                    "分管副市长".into()
+                } else {
+                    "市财政局".into()
+                },
+                text: if i == 0 {
+                    "项目前期手续办理较慢，请协调加快审批。".into()
+                } else {
+                    "请协调落实配套资金。".into()
+                },
+            }]
+        } else {
+            vec![]
+        };
+        let report = ReportInput {
+            version: 0,
+            status: "in_progress".into(),
+            completion,
+            current_value: None,
+            progress: format!("本期{}：已完成阶段性工作，完成{}%。", e.task, completion),
+            problems: if draw < 0.2 {
+                "资金到位偏慢。".into()
+            } else {
+                String::new()
+            },
+            next_steps: "按序时推进，月底前完成阶段目标。".into(),
+            coordination,
+            attachments: vec![],
+            submit: true,
+        };
+        let item = ReportItem {
+            task_id: e.task_id.clone(),
+            unit: e.unit_id.clone(),
+            report,
+        };
+        if draw < p_on_time * share_of_window {
+            submitted.push(item);
+        } else if draw < p_on_time * share_of_window + 0.15 {
+            drafts.push(ReportItem {
+                report: ReportInput {
+                    submit: false,
+                    ..item.report
+                },
+                ..item
+            });
+        }
+    }
+    let saved = submitted.len() + drafts.len();
+    let day = demo_today().add_days(-2);
+    if !submitted.is_empty() {
+        store
+            .save_reports(region_id, &cycle.id, &submitted, ACTOR, day)
+            .await?;
+    }
+    if !drafts.is_empty() {
+        store
+            .save_reports(region_id, &cycle.id, &drafts, ACTOR, day)
+            .await?;
+    }
+    // The office returned a few with a reason (the first reporter included).
+    let reports = store.current_reports(region_id, cycle).await?;
+    for r in reports.iter().filter(|r| r.state == "submitted").take(2) {
+        store
+            .review_report(
+                region_id,
+                &cycle.id,
+                &r.task_id,
+                &r.unit_id,
+                false,
+                "请补充本期具体完成的工作量和量化数据。",
+                r.version,
+                &format!("office{plan}"),
+            )
+            .await?;
+    }
+    Ok(saved)
 }

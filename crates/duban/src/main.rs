@@ -83,11 +83,28 @@ enum Command {
         #[arg(long)]
         today: Option<String>,
     },
-    /// 启动服务（JSON API）。/ Serve the JSON API.
+    /// 启动服务（网页和 JSON API）。/ Serve the pages and the JSON API.
     Serve {
         /// 监听地址 / address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// 按这一天运行（培训、演示；每个页面显示“演示日期”）/ run as if today were this date (training, demo)
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// 备份内置数据库（SQLite 在线备份，服务运行中也一致）；PostgreSQL 用 pg_dump。/ Back up the embedded database (consistent while serving); use pg_dump for PostgreSQL.
+    Backup {
+        /// 备份文件（不能已存在）/ the backup file (must not exist)
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// 从备份恢复内置数据库（先停止服务）。/ Restore the embedded database from a backup (stop the server first).
+    Restore {
+        /// 备份文件 / the backup file
+        file: PathBuf,
+        /// 台账已存在时用备份替换它 / replace an existing ledger
+        #[arg(long)]
+        replace: bool,
     },
     /// 用户管理。/ Manage users.
     #[command(subcommand)]
@@ -118,9 +135,29 @@ pub enum UserCommand {
         /// 攻坚（方案编号，office 必填）/ the campaign (plan number) an office runs
         #[arg(long)]
         campaign: Option<u32>,
-        /// 密码；省略时在终端提示输入 / password; asked on a terminal when omitted
+        /// 从标准输入读取密码（第一行），而不是在终端提示；密码从不作为参数传入，以免出现在 ps 里 / read the password from the first line of stdin instead of a terminal prompt (never an argument: it would show in `ps`)
         #[arg(long)]
-        password: Option<String>,
+        password_stdin: bool,
+    },
+    /// 列出用户（含是否停用）。/ List users and whether they are disabled.
+    List,
+    /// 修改密码（终端提示，或 --password-stdin）。/ Change a password (prompted, or --password-stdin).
+    Passwd {
+        /// 登录名 / login name
+        name: String,
+        /// 从标准输入读取新密码 / read the new password from stdin
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// 停用用户：其令牌和密码立即失效，历史记录保留。/ Disable a user: tokens and password stop working at once.
+    Disable {
+        /// 登录名 / login name
+        name: String,
+    },
+    /// 重新启用用户。/ Enable a disabled user again.
+    Enable {
+        /// 登录名 / login name
+        name: String,
     },
 }
 
@@ -130,6 +167,19 @@ pub enum TokenCommand {
     Create {
         /// 登录名 / login name
         name: String,
+        /// 有效天数（1–366）；省略则长期有效，直到吊销 / days until it expires (1–366); without it, until revoked
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// 列出令牌（编号、所属用户、创建、到期、吊销时间；不显示令牌本身）。/ List tokens (never the token itself).
+    List {
+        /// 只列出这个用户的 / only this user's
+        name: Option<String>,
+    },
+    /// 吊销令牌（编号见 token list），立即失效。/ Revoke a token by its id; it stops working at once.
+    Revoke {
+        /// 令牌编号 / token id
+        id: String,
     },
 }
 
@@ -210,12 +260,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let plan = parse_file(&file)?;
             ledger::runtime().block_on(ledger::import(&db, &plan, &region, parent.as_deref(), json))
         }
-        Command::Serve { listen } => ledger::runtime().block_on(ledger::serve(&db, &listen)),
+        Command::Serve { listen, today } => {
+            let today = match today.as_deref().map(duban_core::dates::Date::parse) {
+                None => None,
+                Some(Some(d)) => Some(d),
+                Some(None) => {
+                    return Err((
+                        EXIT_BAD_INPUT,
+                        "错误：--today 应为 YYYY-MM-DD 格式的日期。/ error: --today must be a date, YYYY-MM-DD.".into(),
+                    ))
+                }
+            };
+            ledger::runtime().block_on(ledger::serve(&db, &listen, duban_web::Options { today }))
+        }
         Command::Remind { today } => {
             ledger::runtime().block_on(ledger::remind(&db, today.as_deref()))
         }
         Command::Demo { listen, no_serve } => {
             ledger::runtime().block_on(demo::run(cli.db.clone(), &listen, !no_serve))
+        }
+        Command::Backup { output } => ledger::runtime().block_on(ledger::backup(&db, &output)),
+        Command::Restore { file, replace } => {
+            ledger::runtime().block_on(ledger::restore(&db, &file, replace))
         }
         Command::User(cmd) => ledger::runtime().block_on(ledger::user(&db, cmd)),
         Command::Token(cmd) => ledger::runtime().block_on(ledger::token(&db, cmd)),

@@ -277,9 +277,9 @@ fn import_units_users_and_tokens_on_the_default_database() {
             "reporter",
             "--unit",
             "市人社局",
-            "--password",
-            "long enough",
+            "--password-stdin",
         ])
+        .write_stdin("long enough\n")
         .assert()
         .success();
     let token = ledger_cmd(dir.path())
@@ -295,18 +295,7 @@ fn import_units_users_and_tokens_on_the_default_database() {
     for (args, needle) in [
         (vec!["user", "add", "x", "--role", "root"], "未知角色"),
         (vec!["user", "add", "y", "--role", "reporter"], "--unit"),
-        (
-            vec![
-                "user",
-                "add",
-                "rsj",
-                "--role",
-                "leader",
-                "--password",
-                "long enough",
-            ],
-            "已存在",
-        ),
+        (vec!["user", "add", "rsj", "--role", "leader"], "已存在"),
         (vec!["token", "create", "nobody"], "没有用户"),
         (vec!["units", "merge", "市发改局", "市发改局"], "同一个单位"),
         (
@@ -405,4 +394,145 @@ fn remind_lists_without_channels_and_rejects_bad_dates() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Issue 7, item 8: tokens can be listed, revoked and made to expire;
+/// users disabled and given a new password, from the CLI; a password is
+/// never an argument (it would show in `ps`).
+#[test]
+fn accounts_and_tokens_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    ledger_cmd(dir.path())
+        .args(["import"])
+        .arg(fixture(SAMPLE))
+        .args(["--region", "汨罗市"])
+        .assert()
+        .success();
+    let run = |args: &[&str], stdin: &str| {
+        let out = ledger_cmd(dir.path())
+            .args(args)
+            .write_stdin(stdin.to_string())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // --password is gone: clap refuses it.
+    let (code, _, err) = run(
+        &[
+            "user",
+            "add",
+            "ban",
+            "--role",
+            "leader",
+            "--password",
+            "long enough",
+        ],
+        "",
+    );
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = run(
+        &["user", "add", "ban", "--role", "leader", "--password-stdin"],
+        "first pass\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, _) = run(&["token", "create", "ban", "--expires-in-days", "30"], "");
+    assert_eq!(code, Some(0));
+    assert!(
+        out.trim_end().ends_with(|c: char| c.is_ascii_hexdigit()),
+        "{out}"
+    );
+    let (code, _, err) = run(&["token", "create", "ban", "--expires-in-days", "4000"], "");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("366"), "{err}");
+    let (_, listed, _) = run(&["token", "list", "ban"], "");
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 1, "{listed}");
+    assert!(lines[0].contains("到期 expires"), "{listed}");
+    assert!(!listed.contains("dbn_"), "a token is never shown again");
+    let id = lines[0].split('\t').next().unwrap();
+    let (code, out, _) = run(&["token", "revoke", id], "");
+    assert_eq!(code, Some(0));
+    assert!(out.contains("已吊销"));
+    let (_, listed, _) = run(&["token", "list"], "");
+    assert!(listed.contains("已吊销 revoked"), "{listed}");
+    let (code, _, err) = run(&["token", "revoke", id], "");
+    assert_eq!(code, Some(2), "revoking twice: {err}");
+
+    let (code, _, err) = run(&["user", "passwd", "ban", "--password-stdin"], "short\n");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("至少 8 位"), "{err}");
+    let (code, out, _) = run(
+        &["user", "passwd", "ban", "--password-stdin"],
+        "second pass\n",
+    );
+    assert_eq!(code, Some(0));
+    assert!(out.contains("已修改"));
+    let (code, _, _) = run(&["user", "disable", "ban"], "");
+    assert_eq!(code, Some(0));
+    let (_, users, _) = run(&["user", "list"], "");
+    assert!(
+        users
+            .lines()
+            .any(|l| l.starts_with("ban\t") && l.contains("已停用")),
+        "{users}"
+    );
+    let (code, _, _) = run(&["user", "enable", "ban"], "");
+    assert_eq!(code, Some(0));
+    let (_, users, _) = run(&["user", "list"], "");
+    assert!(
+        users
+            .lines()
+            .any(|l| l.starts_with("ban\t") && l.contains("启用 enabled")),
+        "{users}"
+    );
+}
+
+/// Issue 7, items 8 and 9: `serve` against a missing file does not create
+/// an empty ledger; a file that is not a database is named so at once; a
+/// PostgreSQL password never reaches stderr.
+#[test]
+fn opening_a_database_answers_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo.db");
+    let started = std::time::Instant::now();
+    let out = duban()
+        .args([
+            "--db",
+            &format!("sqlite://{}", missing.display()),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不存在"));
+    assert!(!missing.exists(), "no empty ledger was created");
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "会议纪要\n".repeat(100)).unwrap();
+    let out = duban()
+        .args(["--db", &format!("sqlite://{}", text.display()), "remind"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("不是 SQLite 数据库"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    let out = duban()
+        .args([
+            "--db",
+            "postgres://duban:hunter2secret@127.0.0.1:1/none",
+            "units",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("hunter2secret"), "{err}");
+    assert!(err.contains("***"), "{err}");
 }

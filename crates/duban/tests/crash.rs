@@ -64,18 +64,7 @@ fn acknowledged_writes_survive_sigkill() {
             &db,
             &["import", sample().to_str().unwrap(), "--region", "汨罗市"],
         );
-        duban(
-            &db,
-            &[
-                "user",
-                "add",
-                "admin",
-                "--role",
-                "admin",
-                "--password",
-                "long enough",
-            ],
-        );
+        duban(&db, &["user", "add", "admin", "--role", "admin"]);
         let token = duban(&db, &["token", "create", "admin"])
             .split_whitespace()
             .last()

@@ -210,7 +210,7 @@ fn chinese_number(n: u32) -> String {
         20..=99 => format!(
             "{}十{}",
             CN_DIGITS[(n / 10) as usize],
-            if n % 10 > 0 {
+            if !n.is_multiple_of(10) {
                 CN_DIGITS[(n % 10) as usize]
             } else {
                 ""

@@ -1,23 +1,34 @@
 //! Dispatch cycles: list, open (regular or 临时调度), schedule by cadence, close.
 
 use crate::auth::{guard, Caller};
+use crate::extract::Path;
 use crate::extract::{Json as JsonBody, Query};
-use crate::handlers::today;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use duban_core::dates::Date;
 use duban_core::policy::Action;
 use duban_store::{Cycle, Evaluation};
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CycleQuery {
     plan: Option<i64>,
 }
 
 /// `GET …/cycles?plan=`
+#[utoipa::path(
+    get,
+    operation_id = "cycles_list",
+    path = "/api/v1/regions/{region}/cycles",
+    summary = "调度周期 / Dispatch cycles",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), CycleQuery),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -28,14 +39,18 @@ pub async fn list(
     Ok(Json(state.store.cycles(&region.id, q.plan).await?))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCycle {
+    #[schema(minimum = 1, maximum = 99)]
     plan: u32,
+    #[schema(value_type = String, format = Date)]
     opens_on: Date,
+    #[schema(value_type = String, format = Date)]
     due_on: Date,
     /// `regular` (default) or `extra` (临时调度).
     #[serde(default = "regular")]
+    #[schema(pattern = "^(regular|extra)$")]
     kind: String,
 }
 
@@ -44,6 +59,17 @@ fn regular() -> String {
 }
 
 /// `POST …/cycles` `{"plan", "opens_on", "due_on", "kind"}`
+#[utoipa::path(
+    post,
+    operation_id = "cycles_open",
+    path = "/api/v1/regions/{region}/cycles",
+    summary = "开启调度周期（常规或临时调度）/ Open a cycle",
+    description = "权限 / Access: admin; office (own campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    request_body(content = NewCycle, content_type = "application/json"),
+    responses((status = 201, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn open(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,16 +100,30 @@ pub async fn open(
     Ok((StatusCode::CREATED, Json(cycle)))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
+    #[schema(minimum = 1, maximum = 99)]
     plan: u32,
+    #[schema(value_type = String, format = Date)]
     from: Date,
+    #[schema(value_type = String, format = Date)]
     to: Date,
 }
 
 /// `POST …/cycles/schedule` `{"plan", "from", "to"}`: opens the plan's
 /// cycles by its cadence (biweekly unless set), skipping holidays.
+#[utoipa::path(
+    post,
+    operation_id = "cycles_schedule",
+    path = "/api/v1/regions/{region}/cycles/schedule",
+    summary = "按频次排定周期 / Schedule cycles by cadence",
+    description = "权限 / Access: admin; office (own campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    request_body(content = Schedule, content_type = "application/json"),
+    responses((status = 201, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn schedule(
     State(state): State<AppState>,
     caller: Caller,
@@ -119,6 +159,16 @@ pub async fn schedule(
 }
 
 /// `POST …/cycles/{cycle}/close`: locks the reports and keeps the lights.
+#[utoipa::path(
+    post,
+    operation_id = "cycles_close",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/close",
+    summary = "关闭周期并锁定填报 / Close a cycle",
+    description = "权限 / Access: admin; office (own campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn close(
     State(state): State<AppState>,
     caller: Caller,
@@ -139,18 +189,30 @@ pub async fn close(
     Ok(Json(
         state
             .store
-            .close_cycle(&region.id, &cycle, today(), actor)
+            .close_cycle(&region.id, &cycle, state.today(), actor)
             .await?,
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsOf {
+    #[param(value_type = Option<String>, format = Date)]
     as_of: Option<Date>,
 }
 
 /// `GET …/cycles/{cycle}/evaluation?as_of=`: lights, metrics, ranking, four rates.
+#[utoipa::path(
+    get,
+    operation_id = "cycles_evaluation",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/evaluation",
+    summary = "亮灯、报送率、排名、四比四提高 / Lights, metrics, ranking, four rates",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), AsOf),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn evaluation(
     State(state): State<AppState>,
     caller: Caller,
@@ -162,13 +224,28 @@ pub async fn evaluation(
     Ok(Json(
         state
             .store
-            .evaluate(&region.id, &c, q.as_of.unwrap_or_else(today))
+            .evaluate(
+                &region.id,
+                &c,
+                q.as_of
+                    .unwrap_or_else(|| duban_store::default_as_of(&c, state.today())),
+            )
             .await?,
     ))
 }
 
 /// `GET …/summary?as_of=`: every campaign's latest cycle at a glance, and
 /// the region's reporting metrics (for leaders' dashboards).
+#[utoipa::path(
+    get,
+    operation_id = "cycles_summary",
+    path = "/api/v1/regions/{region}/summary",
+    summary = "各攻坚概况 / Every campaign at a glance",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), AsOf),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn summary(
     State(state): State<AppState>,
     caller: Caller,
@@ -179,20 +256,33 @@ pub async fn summary(
     Ok(Json(
         state
             .store
-            .region_summary(&region.id, q.as_of.unwrap_or_else(today))
+            .region_summary(&region.id, q.as_of.unwrap_or_else(|| state.today()))
             .await?,
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Holiday {
+    #[schema(value_type = String, format = Date)]
     day: Date,
+    #[schema(pattern = r"\S", max_length = 40)]
     name: String,
 }
 
 /// `POST …/holidays` `{"day", "name"}` (admin): due dates that fall on it
 /// move to the working day before, for cycles scheduled afterwards.
+#[utoipa::path(
+    post,
+    operation_id = "cycles_add_holiday",
+    path = "/api/v1/regions/{region}/holidays",
+    summary = "新增节假日 / Add a holiday",
+    description = "权限 / Access: admin",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    request_body(content = Holiday, content_type = "application/json"),
+    responses((status = 201, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn add_holiday(
     State(state): State<AppState>,
     caller: Caller,

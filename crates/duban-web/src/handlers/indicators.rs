@@ -2,21 +2,33 @@
 
 use crate::auth::{guard, Caller};
 use crate::extract::Json as JsonBody;
-use crate::handlers::today;
+use crate::extract::Path;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use duban_core::policy::Action;
 use duban_store::{IndicatorInput, IndicatorReport, TargetRow};
 use serde::Serialize;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Owner {
+    #[schema(schema_with = crate::doc::unit_key)]
     unit: String,
 }
 
 /// `PUT …/targets/{target}/owner` `{"unit"}` (admin; the campaign's office).
+#[utoipa::path(
+    put,
+    operation_id = "indicators_set_owner",
+    path = "/api/v1/regions/{region}/targets/{target}/owner",
+    summary = "指定指标责任单位 / Set a target's owner",
+    description = "权限 / Access: admin; office (own campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("target" = String, Path, description = "目标值 id / Target id")),
+    request_body(content = Owner, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn set_owner(
     State(state): State<AppState>,
     caller: Caller,
@@ -50,6 +62,16 @@ pub struct Owed {
 }
 
 /// `GET …/cycles/{cycle}/indicators`: indicators owed this cycle, with values.
+#[utoipa::path(
+    get,
+    operation_id = "indicators_list",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/indicators",
+    summary = "本周期应报指标 / Indicators owed this cycle",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,6 +98,17 @@ pub async fn list(
 }
 
 /// `PUT …/cycles/{cycle}/indicators/{target}` `{"version", "value", "note", "submit"}`.
+#[utoipa::path(
+    put,
+    operation_id = "indicators_save",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/indicators/{target}",
+    summary = "填报指标值 / Report an indicator value",
+    description = "权限 / Access: admin; office (own campaign); reporter (the owner unit)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("target" = String, Path, description = "目标值 id / Target id")),
+    request_body(content = duban_store::IndicatorInput, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn save(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,7 +133,7 @@ pub async fn save(
     Ok(Json(
         state
             .store
-            .save_indicator(&region.id, &cycle, &target, &body, actor, today())
+            .save_indicator(&region.id, &cycle, &target, &body, actor, state.today())
             .await?,
     ))
 }

@@ -1,11 +1,22 @@
 use crate::auth::{guard, Caller};
+use crate::extract::Path;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use duban_core::policy::Action;
 use duban_store::PlanRow;
 
 /// `GET …/plans`: the overall plan and the implementation plans.
+#[utoipa::path(
+    get,
+    operation_id = "plans_list",
+    path = "/api/v1/regions/{region}/plans",
+    summary = "方案 / Plans",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -16,6 +27,16 @@ pub async fn list(
 }
 
 /// `GET …/campaigns`: the implementation plans (攻坚), one per campaign.
+#[utoipa::path(
+    get,
+    operation_id = "plans_campaigns",
+    path = "/api/v1/regions/{region}/campaigns",
+    summary = "攻坚（实施方案）/ Campaigns",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn campaigns(
     State(state): State<AppState>,
     caller: Caller,
@@ -31,15 +52,26 @@ pub async fn campaigns(
     ))
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// weekly / biweekly / monthly / quarterly.
+    #[schema(pattern = "^(weekly|biweekly|monthly|quarterly)$")]
     cadence: String,
     thresholds: duban_core::evaluation::Thresholds,
 }
 
 /// `GET …/plans/{plan}/settings`: the campaign's cadence and light thresholds.
+#[utoipa::path(
+    get,
+    operation_id = "plans_settings",
+    path = "/api/v1/regions/{region}/plans/{plan}/settings",
+    summary = "攻坚的调度频次和亮灯阈值 / Cadence and light thresholds",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("plan" = i64, Path, description = "方案序号 / Plan number")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -54,6 +86,17 @@ pub async fn settings(
 }
 
 /// `PUT …/plans/{plan}/settings` `{"cadence", "thresholds": {…}}` (admin; the campaign's office).
+#[utoipa::path(
+    put,
+    operation_id = "plans_set_settings",
+    path = "/api/v1/regions/{region}/plans/{plan}/settings",
+    summary = "设置调度频次和亮灯阈值 / Set cadence and thresholds",
+    description = "权限 / Access: admin; office (own campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("plan" = i64, Path, description = "方案序号 / Plan number")),
+    request_body(content = Settings, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn set_settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -79,7 +122,7 @@ pub async fn set_settings(
     let t = &body.thresholds;
     if !(t.red_gap > 0.0
         && t.red_gap <= 100.0
-        && t.due_soon_days >= 0
+        && (0..=366).contains(&t.due_soon_days)
         && (0.0..=100.0).contains(&t.due_soon_min_completion)
         && (0.0..1.0).contains(&t.about_tolerance))
     {

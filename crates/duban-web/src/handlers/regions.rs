@@ -5,6 +5,15 @@ use axum::Json;
 use duban_store::Region;
 
 /// `GET /api/v1/regions`: the regions the caller can see.
+#[utoipa::path(
+    get,
+    operation_id = "regions_list",
+    path = "/api/v1/regions",
+    summary = "可见的区域 / Regions visible to the caller",
+    description = "权限 / Access: signed in",
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

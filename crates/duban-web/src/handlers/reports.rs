@@ -1,16 +1,17 @@
 //! Reports (填报): what a unit owes, saving and submitting, review.
 
 use crate::auth::{guard, Caller};
-use crate::extract::{Json as JsonBody, Query};
-use crate::handlers::today;
+use crate::extract::Path;
+use crate::extract::{Json as JsonBody, Page, Query};
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
-use duban_core::policy::Action;
-use duban_store::{Report, ReportInput, ReportItem};
+use duban_core::policy::{may_read_report, Action, ReportSeen};
+use duban_store::{Report, ReportInput, ReportItem, TaskFilter};
 use serde::Serialize;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
     unit: Option<String>,
@@ -23,8 +24,56 @@ pub struct Due {
     report: Option<Report>,
 }
 
+/// Keeps the reports the caller may read ([`may_read_report`]): least
+/// privilege, so a reporter never sees other units' work it does not
+/// consolidate, and nobody sees another unit's drafts.
+async fn readable(
+    state: &AppState,
+    region_id: &str,
+    caller: &Caller,
+    reports: Vec<Report>,
+) -> Result<Vec<Report>, ApiError> {
+    let Some(who) = caller.0.as_ref() else {
+        return Ok(Vec::new());
+    };
+    // Only a reporter's view depends on who leads the task.
+    let tasks = if who.role == duban_core::names::Role::Reporter {
+        state.store.tasks(region_id, &TaskFilter::default()).await?
+    } else {
+        Vec::new()
+    };
+    Ok(reports
+        .into_iter()
+        .filter(|r| {
+            let leads: Vec<&str> = tasks
+                .iter()
+                .find(|t| t.id == r.task_id)
+                .map(|t| t.lead_units.iter().map(|u| u.id.as_str()).collect())
+                .unwrap_or_default();
+            may_read_report(
+                who,
+                ReportSeen {
+                    unit_id: &r.unit_id,
+                    draft: r.state == "draft",
+                    task_leads: &leads,
+                },
+            )
+        })
+        .collect())
+}
+
 /// `GET …/cycles/{cycle}/due?unit=`: what a unit (default: the caller's)
 /// must report in this cycle, with what it has reported so far.
+#[utoipa::path(
+    get,
+    operation_id = "reports_due",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/due",
+    summary = "应报事项 / What a unit owes this cycle",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), DueQuery),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn due(
     State(state): State<AppState>,
     caller: Caller,
@@ -42,6 +91,7 @@ pub async fn due(
         None => None,
     };
     let reports = state.store.current_reports(&region.id, &c).await?;
+    let reports = readable(&state, &region.id, &caller, reports).await?;
     let out = state
         .store
         .expected_reports(&region.id, &c)
@@ -60,17 +110,41 @@ pub async fn due(
 }
 
 /// `GET …/cycles/{cycle}/reports`: the current version of every report.
+#[utoipa::path(
+    get,
+    operation_id = "reports_list",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports",
+    summary = "本周期填报（按权限）/ Reports of a cycle the caller may read",
+    description = "权限 / Access: signed in; reporters see their unit and co-units of tasks they lead; drafts only their unit",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), crate::extract::Page),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path((region, cycle)): Path<(String, String)>,
+    Query(p): Query<Page>,
 ) -> Result<Json<Vec<Report>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     let c = state.store.cycle(&region.id, &cycle).await?;
-    Ok(Json(state.store.current_reports(&region.id, &c).await?))
+    let reports = state.store.current_reports(&region.id, &c).await?;
+    Ok(Json(p.apply(
+        readable(&state, &region.id, &caller, reports).await?,
+    )?))
 }
 
 /// `GET …/cycles/{cycle}/reports/{task}/{unit}`: every version.
+#[utoipa::path(
+    get,
+    operation_id = "reports_history",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports/{task}/{unit}",
+    summary = "一份填报的各个版本 / Every version of a report",
+    description = "权限 / Access: signed in; as for reports",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
@@ -78,16 +152,26 @@ pub async fn history(
 ) -> Result<Json<Vec<Report>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     let c = state.store.cycle(&region.id, &cycle).await?;
-    Ok(Json(
-        state
-            .store
-            .report_history(&region.id, &c, &task, &unit)
-            .await?,
-    ))
+    let history = state
+        .store
+        .report_history(&region.id, &c, &task, &unit)
+        .await?;
+    Ok(Json(readable(&state, &region.id, &caller, history).await?))
 }
 
 /// `PUT …/cycles/{cycle}/reports/{task}/{unit}`: save (or submit) a report.
 /// 409 when `version` is not the current version.
+#[utoipa::path(
+    put,
+    operation_id = "reports_save",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports/{task}/{unit}",
+    summary = "保存或提交填报 / Save or submit a report",
+    description = "权限 / Access: admin; office (own campaign); reporter (own unit)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias")),
+    request_body(content = duban_store::ReportInput, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn save(
     State(state): State<AppState>,
     caller: Caller,
@@ -111,21 +195,42 @@ pub async fn save(
     Ok(Json(
         state
             .store
-            .save_report(&region.id, &cycle, &task, &u.id, &body, actor, today())
+            .save_report(
+                &region.id,
+                &cycle,
+                &task,
+                &u.id,
+                &body,
+                actor,
+                state.today(),
+            )
             .await?,
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     accept: bool,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     comment: String,
+    #[schema(minimum = 1)]
     version: i64,
 }
 
 /// `POST …/cycles/{cycle}/reports/{task}/{unit}/review` `{"accept", "comment", "version"}`
+#[utoipa::path(
+    post,
+    operation_id = "reports_review",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports/{task}/{unit}/review",
+    summary = "审核或退回 / Accept or return a report",
+    description = "权限 / Access: admin; office (own campaign)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias")),
+    request_body(content = Review, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn review(
     State(state): State<AppState>,
     caller: Caller,
@@ -166,6 +271,17 @@ pub const MAX_BATCH: usize = 500;
 
 /// `POST …/cycles/{cycle}/reports` `[{"task_id", "unit", "report": {…}}]`:
 /// several reports in one durable transaction (a unit's whole form).
+#[utoipa::path(
+    post,
+    operation_id = "reports_save_batch",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/reports",
+    summary = "批量填报（全部成功或全部失败）/ Save several reports at once",
+    description = "权限 / Access: admin; office (own campaign); reporter (own unit)",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id")),
+    request_body(content = Vec<duban_store::ReportItem>, content_type = "application/json"),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    security(("bearer" = [])),
+)]
 pub async fn save_batch(
     State(state): State<AppState>,
     caller: Caller,
@@ -201,7 +317,7 @@ pub async fn save_batch(
     Ok(Json(
         state
             .store
-            .save_reports(&region.id, &cycle, &items, actor, today())
+            .save_reports(&region.id, &cycle, &items, actor, state.today())
             .await?,
     ))
 }
@@ -219,6 +335,16 @@ pub struct Consolidated {
 
 /// `GET …/cycles/{cycle}/tasks/{task}`: one task's reports in a cycle, the
 /// lead's and the co-units' side by side, for the lead to consolidate.
+#[utoipa::path(
+    get,
+    operation_id = "reports_consolidated",
+    path = "/api/v1/regions/{region}/cycles/{cycle}/tasks/{task}",
+    summary = "一项任务本周期的牵头与配合填报 / A task's reports side by side",
+    description = "权限 / Access: signed in; as for reports",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn consolidated(
     State(state): State<AppState>,
     caller: Caller,
@@ -234,6 +360,7 @@ pub async fn consolidated(
         .into_iter()
         .filter(|r| r.task_id == t.id)
         .collect();
+    let reports = readable(&state, &region.id, &caller, reports).await?;
     let expected: Vec<duban_store::Expected> = state
         .store
         .expected_reports(&region.id, &c)

@@ -1,12 +1,23 @@
 use crate::auth::{guard, Caller};
+use crate::extract::Path;
 use crate::extract::Query;
 use crate::{ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use duban_core::policy::Action;
 use duban_store::{TaskFilter, TaskRow};
 
 /// `GET …/tasks?plan=&campaign=&unit=&role=&due_from=&due_to=`
+#[utoipa::path(
+    get,
+    operation_id = "tasks_list",
+    path = "/api/v1/regions/{region}/tasks",
+    summary = "任务，可按方案、攻坚、单位（含单位组）、角色、时限筛选 / Tasks with filters",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), duban_store::TaskFilter),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -14,10 +25,31 @@ pub async fn list(
     Query(filter): Query<TaskFilter>,
 ) -> Result<Json<Vec<TaskRow>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
+    // Dates are checked here, so `?due_from=2025-02-30` is a 400 and not
+    // an empty (or silently unfiltered) answer.
+    for (name, value) in [("due_from", &filter.due_from), ("due_to", &filter.due_to)] {
+        if let Some(v) = value {
+            if duban_core::dates::Date::parse(v).is_none() {
+                return Err(ApiError::bad_request(format!(
+                    "{name} 应为有效日期 YYYY-MM-DD：“{v}”。/ {name} must be a valid date YYYY-MM-DD: '{v}'."
+                )));
+            }
+        }
+    }
     Ok(Json(state.store.tasks(&region.id, &filter).await?))
 }
 
 /// `GET …/tasks/{task}`
+#[utoipa::path(
+    get,
+    operation_id = "tasks_one",
+    path = "/api/v1/regions/{region}/tasks/{task}",
+    summary = "一项任务 / One task",
+    description = "权限 / Access: signed in",
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("task" = String, Path, description = "任务 id / Task id")),
+    responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
+    security(("bearer" = [])),
+)]
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,0 +1,72 @@
+//! Screenshots of the main pages for people to look at:
+//! `cargo run -p duban-web --example screenshots -- BASE_URL OUT_DIR`
+//! against a running `duban demo` (see `scripts/screenshots`). Signs in as
+//! each role in headless Chromium and saves PNGs at 1280×800 and 375×812.
+
+#[path = "../tests/support/browser.rs"]
+mod browser;
+
+use browser::Browser;
+use fantoccini::Locator;
+
+const PASSWORD: &str = "duban-demo";
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(base), Some(out)) = (args.get(1), args.get(2)) else {
+        eprintln!("用法 / usage: screenshots BASE_URL OUT_DIR");
+        std::process::exit(2);
+    };
+    let out = std::path::PathBuf::from(out);
+    std::fs::create_dir_all(&out).expect("create the output folder");
+    for (w, h) in [(1280u32, 800u32), (375, 812)] {
+        let b = Browser::start(w, h).await;
+        let shot = |name: &str| out.join(format!("{name}-{w}x{h}.png"));
+        b.goto(&format!("{base}/login")).await;
+        b.screenshot(&shot("01-login")).await;
+
+        // Reporter: workbench, a returned report's form, its history.
+        b.sign_in(base, "unit01", PASSWORD).await;
+        b.screenshot(&shot("02-workbench")).await;
+        let returned = b
+            .client
+            .find(Locator::Css("tr.returned a.button"))
+            .await
+            .or(b.client.find(Locator::Css("td a.button")).await);
+        if let Ok(link) = returned {
+            if let Ok(Some(href)) = link.attr("href").await {
+                b.goto(&format!("{base}{href}")).await;
+                b.screenshot(&shot("03-report-form")).await;
+                b.goto(&format!("{base}{href}/history")).await;
+                b.screenshot(&shot("04-report-history")).await;
+            }
+        }
+
+        // Office: the desk, a task page, cycles, coordination requests.
+        b.sign_in(base, "office1", PASSWORD).await;
+        b.screenshot(&shot("05-desk")).await;
+        let url = b.client.current_url().await.expect("url");
+        let region = url.path().trim_end_matches("/desk").to_string();
+        if let Ok(link) = b.client.find(Locator::Css("table.cards td a")).await {
+            if let Ok(Some(href)) = link.attr("href").await {
+                b.goto(&format!("{base}{href}")).await;
+                b.screenshot(&shot("06-task")).await;
+            }
+        }
+        b.goto(&format!("{base}{region}/cycles")).await;
+        b.screenshot(&shot("07-cycles")).await;
+        b.goto(&format!("{base}{region}/coordination")).await;
+        b.screenshot(&shot("08-coordination")).await;
+
+        // Admin and leader homes.
+        b.sign_in(base, "admin", PASSWORD).await;
+        b.screenshot(&shot("09-admin-home")).await;
+        b.sign_in(base, "leader", PASSWORD).await;
+        b.screenshot(&shot("10-leader-home")).await;
+        b.goto(&format!("{base}/account")).await;
+        b.screenshot(&shot("11-account")).await;
+        b.close().await;
+    }
+    println!("截图已保存到 / screenshots saved in {}", out.display());
+}

@@ -1,0 +1,420 @@
+//! Server-rendered pages (Simplified Chinese) for the people who run a
+//! plan: sign-in, the unit's workbench, the office's desk, the admin's
+//! pages. In the spirit of miniflux: one small file per page, plain
+//! compile-checked templates (askama), forms that work without JavaScript.
+//!
+//! Pages go through the same [`crate::auth::guard_for`] as the API, so a
+//! page refuses exactly what the API refuses. Sessions live in the ledger
+//! (`duban_store::sessions`); every state-changing form carries the
+//! session's form token ([`Viewer::check_csrf`]).
+
+mod account;
+mod assets;
+mod coordination;
+mod cycles;
+mod desk;
+mod home;
+mod login;
+mod report;
+mod task;
+mod workbench;
+
+use crate::error::ApiError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::cookie::CookieJar;
+use duban_core::names::Role;
+use duban_core::policy::Principal;
+use duban_store::Region;
+use serde::de::DeserializeOwned;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "duban_session";
+
+/// Every page route. Listed here, in one table, so the authorisation matrix
+/// test can walk them all.
+pub fn router() -> Router<AppState> {
+    let r = "/r/{region}";
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/assets/style.css", get(assets::style))
+        .route("/assets/app.js", get(assets::script))
+        .route(&format!("{r}/workbench"), get(workbench::page))
+        .route(
+            &format!("{r}/cycles/{{cycle}}/submit-all"),
+            post(workbench::submit_all),
+        )
+        .route(
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}"),
+            get(report::form).post(report::save),
+        )
+        .route(
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/history"),
+            get(report::history),
+        )
+        .route(
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/attachments"),
+            post(report::upload).layer(axum::extract::DefaultBodyLimit::max(
+                duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/review"),
+            post(desk::review),
+        )
+        .route(
+            &format!("{r}/cycles/{{cycle}}/indicators/{{target}}"),
+            post(workbench::save_indicator),
+        )
+        .route(&format!("{r}/attachments/{{id}}"), get(report::download))
+        .route(&format!("{r}/desk"), get(desk::page))
+        .route(&format!("{r}/cycles/{{cycle}}/remind"), post(desk::remind))
+        .route(
+            &format!("{r}/cycles/{{cycle}}/tasks/{{task}}"),
+            get(task::page),
+        )
+        .route(&format!("{r}/cycles"), get(cycles::page))
+        .route(&format!("{r}/cycles/schedule"), post(cycles::schedule))
+        .route(&format!("{r}/cycles/open"), post(cycles::open))
+        .route(&format!("{r}/cycles/{{cycle}}/close"), post(cycles::close))
+        .route(
+            &format!("{r}/plans/{{plan}}/settings"),
+            post(cycles::settings),
+        )
+        .route(&format!("{r}/coordination"), get(coordination::page))
+        .route(
+            &format!("{r}/coordination/{{id}}/resolve"),
+            post(coordination::resolve),
+        )
+}
+
+/// The signed-in person behind a page request.
+pub struct Viewer {
+    pub who: Principal,
+    /// The session's form token.
+    pub csrf: String,
+    /// The session cookie's token (to end or keep this session).
+    pub token: String,
+}
+
+impl Viewer {
+    /// Refuses a state-changing form whose token is not this session's.
+    pub fn check_csrf(&self, posted: &str) -> Result<(), PageError> {
+        let a = self.csrf.as_bytes();
+        let b = posted.as_bytes();
+        // Constant time in the length of the expected token.
+        let same =
+            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(PageError::new(
+                StatusCode::FORBIDDEN,
+                "表单已失效或来源不明（缺少表单令牌）。请返回上一页，刷新后重新提交。/ The form token is missing or wrong; reload the page and submit again.",
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .unwrap_or_default();
+        match state.store.session(&token).await.map_err(ApiError::from)? {
+            Some(s) => Ok(Viewer {
+                who: s.principal,
+                csrf: s.csrf,
+                token,
+            }),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                Err(PageError::sign_in(next))
+            }
+        }
+    }
+}
+
+/// What every page's frame shows: who is signed in, the menu for the role,
+/// the form token for the sign-out button, and the demo date if any.
+pub struct Chrome {
+    pub title: String,
+    pub user: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub nav: Vec<(String, &'static str)>,
+    pub demo_date: Option<String>,
+    pub region: String,
+}
+
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "综合协调组",
+        Role::Office => "专班办公室",
+        Role::Reporter => "填报单位",
+        Role::Leader => "领导",
+    }
+}
+
+/// The menu of each role: (label, path under `/r/{region}`).
+const NAV: &[(Role, &str, &str)] = &[
+    (Role::Reporter, "工作台", "workbench"),
+    (Role::Office, "调度台", "desk"),
+    (Role::Office, "调度周期", "cycles"),
+    (Role::Office, "需协调事项", "coordination"),
+    (Role::Admin, "调度台", "desk"),
+    (Role::Admin, "调度周期", "cycles"),
+    (Role::Admin, "需协调事项", "coordination"),
+    (Role::Leader, "调度台", "desk"),
+    (Role::Leader, "需协调事项", "coordination"),
+];
+
+impl Chrome {
+    pub fn new(
+        state: &AppState,
+        viewer: &Viewer,
+        region: &Region,
+        title: impl Into<String>,
+    ) -> Chrome {
+        let mut nav: Vec<(String, &'static str)> = NAV
+            .iter()
+            .filter(|(role, _, _)| *role == viewer.who.role)
+            .map(|(_, label, path)| (format!("/r/{}/{path}", region.id), *label))
+            .collect();
+        nav.push(("/account".into(), "账户"));
+        Chrome {
+            title: title.into(),
+            user: viewer.who.user.clone(),
+            role: role_label(viewer.who.role),
+            csrf: viewer.csrf.clone(),
+            nav,
+            demo_date: state.today.map(|d| d.to_string()),
+            region: region.name.clone(),
+        }
+    }
+}
+
+/// An error shown as a page (Chinese, then English), or a redirect to the
+/// sign-in page for a visitor without a session.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub message: String,
+    sign_in_then: Option<String>,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        PageError {
+            status,
+            message: message.into(),
+            sign_in_then: None,
+        }
+    }
+
+    fn sign_in(next: &str) -> Self {
+        PageError {
+            status: StatusCode::SEE_OTHER,
+            message: String::new(),
+            sign_in_then: Some(next.to_string()),
+        }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError::new(e.status, e.message)
+    }
+}
+
+impl From<duban_store::StoreError> for PageError {
+    fn from(e: duban_store::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<duban_core::policy::Denied> for PageError {
+    fn from(e: duban_core::policy::Denied) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    heading: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let Some(next) = self.sign_in_then {
+            let target = if next == "/" || next.starts_with("/login") {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", encode_component(&next))
+            };
+            return Redirect::to(&target).into_response();
+        }
+        let heading = match self.status.as_u16() {
+            403 => "无权访问",
+            404 => "没有找到",
+            409 => "内容已被他人修改",
+            429 => "尝试过于频繁",
+            400 | 413 | 415 | 422 => "填写有误",
+            _ => "出错了",
+        };
+        let page = ErrorPage {
+            status: self.status.as_u16(),
+            heading,
+            message: &self.message,
+        };
+        let mut resp = html(&page);
+        *resp.status_mut() = self.status;
+        resp
+    }
+}
+
+/// Pages load only our own stylesheet and script, post forms only to
+/// themselves, and are never framed.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Renders a template as an HTML response that is never cached (pages show
+/// personal, changing data).
+pub fn html<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(body) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(PAGE_CSP),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            eprintln!("页面渲染失败 / template error: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "页面渲染失败。/ The page could not be rendered.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Percent-encodes a URL component (for `next=` and region names).
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` bodies, with rejections shown as a
+/// page instead of axum's plain text.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, PageError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Form(v)),
+            Err(r) => Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "表单内容无法读取：{}。/ The form could not be read.",
+                    r.body_text()
+                ),
+            )),
+        }
+    }
+}
+
+/// Redirect after a successful POST (303, so a reload does not resubmit).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Labels shown for stored vocabularies.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "not_started" => "未启动",
+        "in_progress" => "推进中",
+        "done" => "已完成",
+        "behind" => "滞后",
+        "blocked" => "受阻",
+        _ => "—",
+    }
+}
+
+pub fn state_label(state: &str) -> &'static str {
+    match state {
+        "draft" => "草稿",
+        "submitted" => "已报送",
+        "accepted" => "已通过",
+        "returned" => "被退回",
+        "locked" => "已锁定",
+        "" => "未填",
+        _ => "—",
+    }
+}
+
+pub fn role_in_task(role: &str) -> &'static str {
+    if role == "lead" {
+        "牵头"
+    } else {
+        "配合"
+    }
+}
+
+/// The status choices of the report form: (value, label).
+pub const STATUSES: &[(&str, &str)] = &[
+    ("not_started", "未启动"),
+    ("in_progress", "推进中"),
+    ("behind", "滞后"),
+    ("blocked", "受阻"),
+    ("done", "已完成"),
+];
+
+/// How a target's comparator reads in Chinese.
+pub fn comparator_label(c: &str) -> &'static str {
+    match c {
+        ">=" => "≥",
+        "<=" => "≤",
+        "about" => "约",
+        "range" => "",
+        _ => "",
+    }
+}
