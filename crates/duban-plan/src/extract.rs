@@ -338,6 +338,7 @@ fn table_tasks(
     let Some((layout, from)) = table::find_header(rows) else {
         return false;
     };
+    let before = out.tasks.len();
     for row in table::read_rows(&rows[from..], &layout, line, warnings) {
         let seq = out.tasks.len() + 1;
         let id = format!("{no}-{seq}");
@@ -368,6 +369,12 @@ fn table_tasks(
             deadlines: deadlines_found,
             targets: task_targets,
             line,
+        });
+    }
+    if out.tasks.len() > before && layout.lead.is_empty() && !layout.single.is_empty() {
+        warnings.push(Warning {
+            line: Some(line),
+            message: "表格只有责任单位列，已按惯例取每行第一个单位为牵头单位（lead_inferred），请在导入预览中核对。/ The table has only a responsible-unit column; the first unit of each row was taken as lead.".into(),
         });
     }
     true

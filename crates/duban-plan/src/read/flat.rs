@@ -376,7 +376,9 @@ fn header(cells: &[String]) -> Option<(Vec<String>, usize)> {
         // A caption (`2022年重点工作及责任清单`) is not a header cell.
         let caption = ["表", "清单", "方案", "计划", "目录"]
             .iter()
-            .any(|e| c.ends_with(e));
+            .any(|e| c.ends_with(e))
+            // `责任单位：市发改局` is a labelled line, not a header cell.
+            || c.trim_end_matches(['：', ':']).contains(['：', ':']);
         if header_role(c).is_some() && !caption && heading_level(c).is_none() {
             out.push(c.clone());
             i += 1;

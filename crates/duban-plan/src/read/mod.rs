@@ -55,6 +55,9 @@ pub struct RawDocument {
     pub format: Format,
     pub encoding: String,
     pub blocks: Vec<Block>,
+    /// Lines where a table was rebuilt from flattened text: the reading
+    /// is a reconstruction the admin should check.
+    pub rebuilt_tables: Vec<usize>,
 }
 
 /// Reads a workbook and rebuilds nothing: its cells are already cells.
@@ -68,7 +71,32 @@ fn sheet_read(bytes: &[u8], xlsx: bool) -> Result<RawDocument, ParseError> {
 
 /// Reads any supported document. The file name only breaks ties (a `.md`
 /// file is plain text to the byte sniffer); the bytes decide the format.
+/// Tables flattened into paragraphs (in any format but a workbook) are
+/// rebuilt into tables.
 pub fn read(bytes: &[u8], file_name: &str) -> Result<RawDocument, ParseError> {
+    let mut doc = read_format(bytes, file_name)?;
+    if !matches!(doc.format, Format::Xlsx | Format::Xls) {
+        let before: Vec<usize> = table_lines(&doc.blocks);
+        doc.blocks = flat::rebuild(std::mem::take(&mut doc.blocks));
+        doc.rebuilt_tables = table_lines(&doc.blocks)
+            .into_iter()
+            .filter(|l| !before.contains(l))
+            .collect();
+    }
+    Ok(doc)
+}
+
+fn table_lines(blocks: &[Block]) -> Vec<usize> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table { line, .. } => Some(*line),
+            _ => None,
+        })
+        .collect()
+}
+
+fn read_format(bytes: &[u8], file_name: &str) -> Result<RawDocument, ParseError> {
     if bytes.is_empty() {
         return Err(ParseError::Empty);
     }
@@ -139,10 +167,10 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<RawDocument, ParseError> {
         Format::Markdown => markdown::blocks(&decoded),
         _ => text::blocks(&decoded),
     };
-    let blocks = flat::rebuild(blocks);
     Ok(RawDocument {
         format,
         encoding: encoding.to_string(),
         blocks,
+        rebuilt_tables: Vec::new(),
     })
 }

@@ -89,6 +89,7 @@ fn read_xlsx_unguarded(bytes: &[u8]) -> Result<RawDocument, ParseError> {
         format: Format::Xlsx,
         encoding: "UTF-8".into(),
         blocks,
+        rebuilt_tables: Vec::new(),
     })
 }
 
@@ -212,6 +213,7 @@ fn read_xls_unguarded(bytes: &[u8]) -> Result<RawDocument, ParseError> {
         format: Format::Xls,
         encoding: "BIFF".into(),
         blocks,
+        rebuilt_tables: Vec::new(),
     })
 }
 
