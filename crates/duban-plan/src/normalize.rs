@@ -12,20 +12,18 @@ pub fn normalize_text(s: &str) -> String {
     } else {
         Cow::Borrowed(s)
     };
-    let folded: Vec<char> = simplified
-        .chars()
-        .flat_map(|c| {
+    let mut folded: Vec<char> = Vec::with_capacity(simplified.len());
+    for c in simplified.chars() {
+        let n = c as u32;
+        if (0x2474..=0x2487).contains(&n) {
             // `⑸` (parenthesised number) is `（5）`.
-            let n = c as u32;
-            let expanded = (0x2474..=0x2487)
-                .contains(&n)
-                .then(|| format!("（{}）", n - 0x2473));
-            match expanded {
-                Some(s) => s.chars().collect::<Vec<_>>(),
-                None => vec![fold_char(c)],
-            }
-        })
-        .collect();
+            folded.push('（');
+            folded.extend((n - 0x2473).to_string().chars());
+            folded.push('）');
+        } else {
+            folded.push(fold_char(c));
+        }
+    }
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < folded.len() {

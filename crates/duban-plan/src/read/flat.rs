@@ -103,15 +103,20 @@ fn is_separator_char(c: char) -> bool {
 /// spaces, and on a single space between two words of two characters or
 /// more (a single space inside `钱 宇` is part of a name).
 fn split_cells(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for part in line.split(is_separator_char) {
-        let words: Vec<&str> = part
+    split_cells_n(line, usize::MAX)
+}
+
+/// The first `limit` cells of a line; only those are normalised, which
+/// keeps the header test cheap on long paragraphs.
+fn split_cells_n(line: &str, limit: usize) -> Vec<String> {
+    let mut raw: Vec<String> = Vec::new();
+    'parts: for part in line.split(is_separator_char) {
+        let words = part
             .split(|c: char| c.is_whitespace() && c != '\u{3000}' && c != ' ')
             .flat_map(|w| w.split("  "))
             .flat_map(|w| w.split('\u{3000}'))
             .map(str::trim)
-            .filter(|w| !w.is_empty())
-            .collect();
+            .filter(|w| !w.is_empty());
         for w in words {
             let tokens: Vec<&str> = w.split(' ').filter(|t| !t.is_empty()).collect();
             let mut current = String::new();
@@ -123,19 +128,26 @@ fn split_cells(line: &str) -> Vec<String> {
                         || digits(prev)
                         || digits(t);
                     if split {
-                        out.push(normalize_text(&current));
-                        current.clear();
+                        raw.push(std::mem::take(&mut current));
+                        if raw.len() >= limit {
+                            break 'parts;
+                        }
                     }
                 }
                 current.push_str(t);
             }
             if !current.is_empty() {
-                out.push(normalize_text(&current));
+                raw.push(current);
+                if raw.len() >= limit {
+                    break 'parts;
+                }
             }
         }
     }
-    out.retain(|c| !c.trim().is_empty());
-    out
+    raw.iter()
+        .map(|c| normalize_text(c))
+        .filter(|c| !c.trim().is_empty())
+        .collect()
 }
 
 fn all_han(s: &str) -> bool {
@@ -417,13 +429,70 @@ fn header(cells: &[String]) -> Option<(Vec<String>, usize)> {
 /// Tries to read a flattened table starting at `blocks[0]`. Returns its
 /// rows (header first) and how many blocks it used.
 fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
+    // Most tables end within a few hundred lines: read that far first, and
+    // the rest of the document only when the table runs on to the end.
+    const FIRST_PASS: usize = 300;
+    let run = blocks
+        .iter()
+        .take_while(|b| matches!(b, Block::Paragraph { .. }))
+        .count();
+    if run > FIRST_PASS {
+        let (found, exhausted) = table_within(blocks, FIRST_PASS);
+        if !exhausted {
+            return found;
+        }
+    }
+    table_within(blocks, run).0
+}
+
+/// Reads a table from the first `limit` blocks. The flag says whether the
+/// rows ran to the limit (so a longer look might read more).
+fn table_within(blocks: &[Block], limit: usize) -> (Option<(Vec<Vec<String>>, usize)>, bool) {
+    match table_inner(&blocks[..limit.min(blocks.len())]) {
+        Some((rows, used, exhausted)) => (Some((rows, used)), exhausted),
+        None => (None, false),
+    }
+}
+
+fn table_inner(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize, bool)> {
+    // Cheap test first (this runs wherever a paragraph opens with a header
+    // word, which prose does too): the second or third cell must be a
+    // header word too, or join the first into one.
+    let mut early: Vec<String> = Vec::new();
+    for block in blocks.iter().take(3) {
+        let Block::Paragraph { text, .. } = block else {
+            break;
+        };
+        if early.is_empty() {
+            early.extend(split_cells_n(text, 3));
+        } else {
+            early.extend(first_cell(text));
+        }
+        if early.len() >= 3 {
+            break;
+        }
+    }
+    if early.first().is_none_or(|c| heading_level(c).is_some()) {
+        return None;
+    }
+    let joined = early.len() >= 2 && header_role(&format!("{}{}", early[0], early[1])).is_some();
+    if !joined
+        && !early
+            .iter()
+            .skip(1)
+            .take(2)
+            .any(|c| header_role(c).is_some())
+    {
+        return None;
+    }
     // The header: raw cells of the first lines.
     let mut head_cells: Vec<(String, usize)> = Vec::new();
     for (b, block) in blocks.iter().enumerate().take(24) {
         let Block::Paragraph { text, .. } = block else {
             break;
         };
-        head_cells.extend(split_cells(text).into_iter().map(|c| (c, b)));
+        let room = 24 - head_cells.len();
+        head_cells.extend(split_cells_n(text, room).into_iter().map(|c| (c, b)));
         if head_cells.len() >= 24 {
             break;
         }
@@ -498,6 +567,7 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
     let mut unitless_run = 0;
     let mut seen_rows = 0;
     let mut idx = 0;
+    let mut exhausted = true;
     while idx < all.len() {
         let p = &all[idx];
         idx += 1;
@@ -579,13 +649,17 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
             }
         }
         if unitless_run >= 3 || current.len() > 200 {
+            exhausted = false;
             break;
         }
-        if let Some(Block::Paragraph { text, .. }) = blocks.get(p.block) {
+        // A new plan or attachment ends the table (checked once a block).
+        let new_block = idx < 2 || all.get(idx - 2).is_none_or(|q| q.block != p.block);
+        if let (true, Some(Block::Paragraph { text, .. })) = (new_block, blocks.get(p.block)) {
             let t = normalize_text(text);
             if crate::structure::is_plan_title(&t)
                 || crate::structure::attachment_number(&t).is_some()
             {
+                exhausted = false;
                 break;
             }
         }
@@ -645,7 +719,7 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
         }
     }
     let has_task_rows = out.len() > 1;
-    has_task_rows.then_some((out, end_block + 1))
+    has_task_rows.then_some((out, end_block + 1, exhausted))
 }
 
 #[cfg(test)]
