@@ -559,7 +559,9 @@ pub fn parse_content(content: &str) -> Option<Assignment> {
 /// `排在第一位的为牵头单位`, `下同`) and says whether one made the first
 /// unit the lead.
 fn strip_notes(content: &str) -> (String, bool) {
-    if !content.contains("第一") && !content.contains("首位") && !content.contains("下同") {
+    if !content.contains(['第', '首', '同'])
+        || (!content.contains("第一") && !content.contains("首位") && !content.contains("下同"))
+    {
         return (content.to_string(), false);
     }
     let mut first_leads = false;
@@ -738,11 +740,13 @@ fn cut_at_unknown_label(body: &str) -> &str {
 }
 
 fn parse_plain(content: &str) -> Option<Assignment> {
-    if ![
-        "牵头", "负责", "配合", "参与", "分工", "主办", "协办", "协同",
-    ]
-    .iter()
-    .any(|k| content.contains(k))
+    // A cheap character test before the words.
+    if !content.contains(['牵', '负', '配', '参', '分', '主', '协'])
+        || ![
+            "牵头", "负责", "配合", "参与", "分工", "主办", "协办", "协同",
+        ]
+        .iter()
+        .any(|k| content.contains(k))
     {
         return None;
     }
@@ -848,13 +852,19 @@ fn parse_plain(content: &str) -> Option<Assignment> {
 /// in brackets that happens to say 负责.
 fn lead_part_is_clean(part: &str) -> bool {
     let mut ignored = None;
-    let pieces: Vec<String> = split_pieces(part).map(strip_role_phrases).collect();
-    pieces.iter().enumerate().all(|(i, stripped)| {
+    // Stripped pieces, computed only when a piece needs its neighbours
+    // (the common case fails or passes piece by piece).
+    let mut all: Option<Vec<String>> = None;
+    split_pieces(part).enumerate().all(|(i, piece)| {
+        let stripped = strip_role_phrases(piece);
         stripped.is_empty()
-            || is_leader_post(stripped)
-            || !split_conjunctions(stripped).is_empty()
-            || is_deadline_piece(stripped, &mut ignored)
-            || elliptic_place(&pieces, i)
+            || is_leader_post(&stripped)
+            || !split_conjunctions(&stripped).is_empty()
+            || is_deadline_piece(&stripped, &mut ignored)
+            || elliptic_place(
+                all.get_or_insert_with(|| split_pieces(part).map(strip_role_phrases).collect()),
+                i,
+            )
     })
 }
 
@@ -1058,8 +1068,8 @@ fn unit_list_with(s: &str, deadline: &mut Option<String>, lenient: bool) -> Vec<
     let mut out = Vec::new();
     let mut first_is_lead = false;
     let pieces = split_top_level(s);
-    let bare: Vec<String> = pieces.iter().map(|p| strip_role_phrases(p)).collect();
-    for (index, piece) in pieces.into_iter().enumerate() {
+    let mut bare: Option<Vec<String>> = None;
+    for (index, piece) in pieces.iter().copied().enumerate() {
         let (mut piece, marked) = match LEAD_MARKS.iter().find_map(|m| piece.strip_suffix(m)) {
             Some(p) => (p, true),
             None => match piece.strip_prefix(LEAD_STARS) {
@@ -1087,7 +1097,13 @@ fn unit_list_with(s: &str, deadline: &mut Option<String>, lenient: bool) -> Vec<
         }
         let names = split_conjunctions(&stripped);
         if names.is_empty()
-            && ((lenient && lenient_unit(&stripped)) || elliptic_place(&bare, index))
+            && ((lenient && lenient_unit(&stripped))
+                || elliptic_place(
+                    bare.get_or_insert_with(|| {
+                        pieces.iter().map(|p| strip_role_phrases(p)).collect()
+                    }),
+                    index,
+                ))
         {
             out.push((stripped, marked));
             continue;

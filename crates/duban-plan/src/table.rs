@@ -131,6 +131,9 @@ pub const HEADER_VOCABULARY: &[(&str, ColumnRole)] = &[
 /// The role a header cell gives its column, if it is a header word at all.
 /// Long cells are data, not headers.
 pub fn header_role(cell: &str) -> Option<ColumnRole> {
+    if cell.len() > 60 {
+        return None; // far more than 14 characters: data, not a header
+    }
     // A remark in brackets (`重点工作任务（杭州市2项配合工作）`) is not
     // part of the column's name.
     let cell = match cell.find(['（', '(']) {

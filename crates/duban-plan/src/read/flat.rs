@@ -52,26 +52,36 @@ struct Piece {
 /// Rebuilds flattened tables among the paragraphs. Tables already read as
 /// tables, and paragraphs that are not part of a table, pass through.
 pub fn rebuild(blocks: Vec<Block>) -> Vec<Block> {
-    // Cheap test first: no paragraph starts with a header word.
-    let any_header = blocks.iter().any(|b| match b {
-        Block::Paragraph { text, .. } => {
-            first_cell(text).is_some_and(|c| header_role(&c).is_some())
-        }
-        _ => false,
-    });
-    if !any_header {
+    // Where a paragraph opens with a header word; usually nowhere.
+    let starts: Vec<usize> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| match b {
+            Block::Paragraph { text, .. } => {
+                first_cell(text).is_some_and(|c| header_role(&c).is_some())
+            }
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if starts.is_empty() {
         return blocks;
     }
     let mut out = Vec::with_capacity(blocks.len());
     let mut i = 0;
+    let mut next = starts.iter().copied().peekable();
     while i < blocks.len() {
-        if let Block::Paragraph { text, line } = &blocks[i] {
-            if first_cell(text).is_some_and(|c| header_role(&c).is_some()) {
-                if let Some((rows, used)) = table_at(&blocks[i..]) {
-                    out.push(Block::Table { rows, line: *line });
-                    i += used;
-                    continue;
-                }
+        while next.peek().is_some_and(|&s| s < i) {
+            next.next();
+        }
+        if next.peek() == Some(&i) {
+            if let Some((rows, used)) = table_at(&blocks[i..]) {
+                let line = match &blocks[i] {
+                    Block::Paragraph { line, .. } | Block::Table { line, .. } => *line,
+                };
+                out.push(Block::Table { rows, line });
+                i += used;
+                continue;
             }
         }
         out.push(blocks[i].clone());
@@ -85,9 +95,17 @@ pub fn rebuild(blocks: Vec<Block>) -> Vec<Block> {
 /// normalised.
 fn first_cell(text: &str) -> Option<String> {
     let t = text.trim_start_matches(|c: char| c.is_whitespace() || is_separator_char(c));
-    let end = t
-        .find(|c: char| c.is_whitespace() || is_separator_char(c))
-        .unwrap_or(t.len());
+    // Header words are short: look no further than 20 characters.
+    let head = match t.char_indices().nth(20) {
+        Some((i, _)) => &t[..i],
+        None => t,
+    };
+    let end = match head.find(|c: char| c.is_whitespace() || is_separator_char(c)) {
+        Some(e) => e,
+        // The whole line is one word, if it is short.
+        None if head.len() == t.len() => t.len(),
+        None => return None,
+    };
     let word = &t[..end];
     if word.is_empty() || word.chars().count() > 14 {
         return None;
