@@ -4,7 +4,7 @@
 
 use crate::{audit, get_opt_str, get_str, new_id, now, Result, Store, StoreError};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use duban_core::names::{Role, UserName};
 use duban_core::policy::Principal;
@@ -53,18 +53,6 @@ fn hash_token(token: &str) -> String {
         .collect()
 }
 
-fn hash_password(pw: &str) -> Result<String> {
-    if pw.chars().count() < 8 {
-        return Err(StoreError::Invalid(
-            "密码至少 8 位。/ Passwords need at least 8 characters.".into(),
-        ));
-    }
-    Ok(Argon2::default()
-        .hash_password(pw.as_bytes(), &SaltString::generate(&mut OsRng))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?
-        .to_string())
-}
-
 impl Store {
     pub async fn add_user(&self, region_id: &str, new: NewUser, actor: &str) -> Result<User> {
         let unit_id = match (&new.role, &new.unit) {
@@ -91,7 +79,11 @@ impl Store {
                 )));
             }
         }
-        let password_hash = new.password.as_deref().map(hash_password).transpose()?;
+        let password_hash = new
+            .password
+            .as_deref()
+            .map(crate::sessions::hash_password)
+            .transpose()?;
         let user = User {
             id: new_id(),
             name: new.name.to_string(),
@@ -163,9 +155,11 @@ impl Store {
         actor: &str,
     ) -> Result<(User, String)> {
         let expires_at = match days {
-            Some(d) if d == 0 || d > MAX_TOKEN_DAYS => return Err(StoreError::Invalid(format!(
+            Some(d) if d == 0 || d > MAX_TOKEN_DAYS => {
+                return Err(StoreError::Invalid(format!(
                 "令牌有效期为 1 到 {MAX_TOKEN_DAYS} 天。/ A token lives 1..={MAX_TOKEN_DAYS} days."
-            ))),
+            )))
+            }
             Some(d) => Some(crate::timestamp(
                 time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(d)),
             )),
@@ -314,7 +308,7 @@ impl Store {
 
     /// Sets a user's password (argon2id; at least 8 characters).
     pub async fn set_password(&self, name: &str, password: &str, actor: &str) -> Result<User> {
-        let hash = hash_password(password)?;
+        let hash = crate::sessions::hash_password(password)?;
         let user = self.user(name).await?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")

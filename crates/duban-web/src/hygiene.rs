@@ -11,6 +11,7 @@
 //! body must arrive within [`BODY_READ_TIMEOUT`], and at most
 //! [`MAX_CONNECTIONS`] are served at once.
 
+use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -85,11 +86,15 @@ pub async fn serve_connections(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        // The peer address, for per-address sign-in throttling.
-        let app = app
-            .clone()
-            .layer(axum::Extension(axum::extract::ConnectInfo(peer)));
-        let service = hyper_util::service::TowerToHyperService::new(app);
+        // The peer address, as `axum::serve`'s connect-info would give it
+        // (sign-in throttling reads it).
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req)
+            },
+        );
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // A client that times out or hangs up is its own business.

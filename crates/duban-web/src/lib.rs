@@ -12,6 +12,8 @@ pub mod notify;
 pub mod openapi;
 mod pages;
 
+pub use pages::{route_table as page_route_table, PageAccess, PageRoute};
+
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use duban_store::Store;
@@ -181,8 +183,8 @@ pub fn router(store: Store) -> Router {
 }
 
 pub fn app(store: Store, options: Options) -> Router {
-    let (routes, _) = assemble();
-    let api = routes
+    let (api, _) = assemble();
+    let app = api
         .merge(pages::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -191,7 +193,7 @@ pub fn app(store: Store, options: Options) -> Router {
             store,
             today: options.today,
         });
-    hygiene::apply(api)
+    hygiene::apply(app)
 }
 
 /// Serves until Ctrl-C or SIGTERM. Reminders run in the background every

@@ -158,7 +158,11 @@ pub async fn spawn(store: Store) -> App {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(duban_web::serve(listener, store.clone(), Default::default()));
+    tokio::spawn(duban_web::serve(
+        listener,
+        store.clone(),
+        duban_web::Options::default(),
+    ));
     App {
         base,
         client: Client::new(),
