@@ -377,9 +377,10 @@ fn clause_assignment(sentence: &str) -> Option<(usize, usize, Assignment)> {
         return None;
     }
     let names_role = |run: &str| {
-        ["牵头", "配合", "参与", "协助", "协同"]
-            .iter()
-            .any(|k| run.contains(k))
+        (run.contains(['牵', '配', '参', '协'])
+            && ["牵头", "配合", "参与", "协助", "协同"]
+                .iter()
+                .any(|k| run.contains(k)))
             || (run.starts_with('由') && run.contains("负责"))
     };
     // Closing clauses, longest run first.
@@ -613,11 +614,14 @@ fn parse_content_inner(content: &str) -> Option<Assignment> {
     if content.is_empty() || content.chars().count() > 600 {
         return None;
     }
-    let labelled = LABELS.iter().any(|(l, _)| {
-        content
-            .find(l)
-            .is_some_and(|at| content[at + l.len()..].starts_with(['：', ':']))
-    });
+    // One automaton pass rather than a search per label: this runs for
+    // every bracket and labelled line.
+    let labelled = content.contains(['：', ':'])
+        && LABEL_FINDER.find_iter(content).any(|m| {
+            content
+                .get(m.end()..)
+                .is_some_and(|rest| rest.starts_with(['：', ':']))
+        });
     let mut a = if labelled {
         parse_labelled(content)?
     } else {
@@ -754,6 +758,7 @@ fn parse_plain(content: &str) -> Option<Assignment> {
     // `A牵头` or `A主办`: the first lead verb closes the lead part.
     let lead_at = LEAD_VERBS
         .iter()
+        .filter(|_| content.contains(['牵', '主']))
         .filter_map(|v| {
             content
                 .match_indices(v)

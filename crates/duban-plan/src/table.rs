@@ -147,11 +147,19 @@ pub fn header_role(cell: &str) -> Option<ColumnRole> {
     if h.is_empty() || h.chars().count() > 14 {
         return None;
     }
-    HEADER_VOCABULARY
-        .iter()
-        .find(|(k, _)| h.contains(k))
-        .map(|(_, r)| *r)
+    // The first vocabulary entry found anywhere in the cell, in one pass.
+    HEADER_FINDER
+        .find_overlapping_iter(&h)
+        .map(|m| m.pattern().as_usize())
+        .min()
+        .map(|i| HEADER_VOCABULARY[i].1)
 }
+
+static HEADER_FINDER: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(HEADER_VOCABULARY.iter().map(|(k, _)| k))
+            .expect("static patterns")
+    });
 
 /// The resolved layout of a table: which columns lead, which co-own.
 #[derive(Debug, Clone)]
