@@ -444,9 +444,12 @@ fn header(cells: &[String]) -> Option<(Vec<String>, usize)> {
     (out.len() >= 2).then_some((out, i))
 }
 
+/// A rebuilt table (header row first) and how many blocks it used.
+type Rebuilt = (Vec<Vec<String>>, usize);
+
 /// Tries to read a flattened table starting at `blocks[0]`. Returns its
 /// rows (header first) and how many blocks it used.
-fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
+fn table_at(blocks: &[Block]) -> Option<Rebuilt> {
     // Most tables end within a few hundred lines: read that far first, and
     // the rest of the document only when the table runs on to the end.
     const FIRST_PASS: usize = 300;
@@ -465,7 +468,7 @@ fn table_at(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize)> {
 
 /// Reads a table from the first `limit` blocks. The flag says whether the
 /// rows ran to the limit (so a longer look might read more).
-fn table_within(blocks: &[Block], limit: usize) -> (Option<(Vec<Vec<String>>, usize)>, bool) {
+fn table_within(blocks: &[Block], limit: usize) -> (Option<Rebuilt>, bool) {
     match table_inner(&blocks[..limit.min(blocks.len())]) {
         Some((rows, used, exhausted)) => (Some((rows, used)), exhausted),
         None => (None, false),
@@ -684,17 +687,6 @@ fn table_inner(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize, bool)> {
     }
     close(&mut current, &mut rows);
 
-    if std::env::var_os("DUBAN_FLAT_DEBUG").is_some() {
-        eprintln!("header {header_cells:?}");
-        for r in &rows {
-            let p: Vec<(Kind, String)> = r
-                .pieces
-                .iter()
-                .map(|p| (p.kind, p.text.chars().take(12).collect()))
-                .collect();
-            eprintln!("row {:?} {p:?}", r.heading);
-        }
-    }
     // The table ends at the last row with units of its own.
     let last = rows.iter().rposition(|r| r.has_units)?;
     let end_block = rows[last]
@@ -730,11 +722,6 @@ fn table_inner(blocks: &[Block]) -> Option<(Vec<Vec<String>>, usize, bool)> {
         }
         prev = Some(cells.clone());
         out.push(cells);
-    }
-    if std::env::var_os("DUBAN_FLAT_DEBUG").is_some() {
-        for r in &out {
-            eprintln!("cells {r:?}");
-        }
     }
     let has_task_rows = out.len() > 1;
     has_task_rows.then_some((out, end_block + 1, exhausted))
