@@ -792,6 +792,32 @@ mod tests {
     }
 
     #[test]
+    fn broken_headers_notes_and_half_rows() {
+        // `主` / `要内容` is one header cell; `市政府` / `分管领导` too.
+        let rows = table("序号\n项目名称\n主\n要内容\n市政府\n分管领导\n责任单位\n完成时限\n1\n更新改造设施\n提标改造70个小区。\n王 东\n市住建局\n年底前");
+        assert_eq!(
+            rows[0],
+            vec![
+                "序号",
+                "项目名称",
+                "主要内容",
+                "市政府分管领导",
+                "责任单位",
+                "完成时限"
+            ]
+        );
+        assert_eq!(rows[1][3], "王东");
+        assert_eq!(rows[1][4], "市住建局");
+        // A labelled remark under the units is not a unit; a half row (a
+        // second action in the same cell) keeps the row's units.
+        let rows = table("序号\n重点任务\n责任单位\n完成时限\n1\n开工建设养护楼。\n县民政局\n省牵头单位：省民政厅\n5月底前\n开工建设老年大学。\n12月底前\n2\n新建天桥。\n县住建局\n9月投入使用");
+        assert_eq!(rows[1][2], "县民政局");
+        assert_eq!(rows[2][1], "开工建设老年大学。");
+        assert_eq!(rows[2][2], "县民政局");
+        assert_eq!(rows[3][3], "9月投入使用");
+    }
+
+    #[test]
     fn prose_is_not_a_table() {
         let blocks = paras("一、总体要求\n牵头单位要加强统筹。\n各地要抓好落实。");
         assert_eq!(rebuild(blocks.clone()), blocks);
