@@ -27,7 +27,38 @@ fn today() -> Date {
     Date::new(2025, 6, 2).unwrap()
 }
 
+async fn add_users(store: &Store, region: &str, users: &[(&str, Role, Option<&str>, Option<u32>)]) {
+    for (name, role, unit, campaign) in users {
+        store
+            .add_user(
+                region,
+                NewUser {
+                    name: UserName::parse(name).unwrap(),
+                    role: *role,
+                    unit: unit.map(str::to_string),
+                    campaign: *campaign,
+                    password: Some(PASSWORD.into()),
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+}
+
+const STAFF: [(&str, Role, Option<&str>, Option<u32>); 3] = [
+    ("office1", Role::Office, None, Some(1)),
+    ("rep1", Role::Reporter, Some("市发改局"), None),
+    ("rep2", Role::Reporter, Some("市发改局"), None),
+];
+
+/// A served ledger with an admin; the sample plan imported (and the other
+/// users added) unless the test imports it through the pages itself.
 async fn site() -> Site {
+    site_with(true).await
+}
+
+async fn site_with(imported: bool) -> Site {
     let store = Store::open(&fresh_sqlite_url()).await.unwrap();
     let sample = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -39,29 +70,16 @@ async fn site() -> Site {
         .ensure_region(&RegionName::parse("汨罗市").unwrap(), None, "test")
         .await
         .unwrap();
-    store.import(&region, &plan, "test").await.unwrap();
-    for (name, role, unit, campaign) in [
-        ("admin", Role::Admin, None, None),
-        ("office1", Role::Office, None, Some(1)),
-        ("rep1", Role::Reporter, Some("市发改局"), None),
-        ("rep2", Role::Reporter, Some("市发改局"), None),
-    ] {
-        store
-            .add_user(
-                &region.id,
-                NewUser {
-                    name: UserName::parse(name).unwrap(),
-                    role,
-                    unit: unit.map(str::to_string),
-                    campaign,
-                    password: Some(PASSWORD.into()),
-                },
-                "test",
-            )
-            .await
-            .unwrap();
+    add_users(&store, &region.id, &[("admin", Role::Admin, None, None)]).await;
+    if imported {
+        store.import(&region, &plan, "test").await.unwrap();
+        add_users(&store, &region.id, &STAFF).await;
     }
-    let unit = store.unit(&region.id, "市发改局").await.unwrap().id;
+    let unit = if imported {
+        store.unit(&region.id, "市发改局").await.unwrap().id
+    } else {
+        String::new()
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(duban_web::serve(
@@ -81,8 +99,78 @@ async fn site() -> Site {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_dispatch_loop_in_the_browser() {
-    let s = site().await;
+    let mut s = site_with(false).await;
     let b = Browser::start(1280, 900).await;
+
+    // The admin uploads the sample plan, corrects one task's units in the
+    // preview and imports it.
+    b.sign_in(&s.base, "admin", PASSWORD).await;
+    b.goto(&format!("{}/r/{}/admin/import", s.base, s.region))
+        .await;
+    b.client
+        .find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(
+            &std::fs::canonicalize(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../fixtures/sample/miluo-2025-qida-gongjian.txt"
+            ))
+            .unwrap()
+            .display()
+            .to_string(),
+        )
+        .await
+        .unwrap();
+    b.click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
+    let preview = b.text().await;
+    assert!(
+        preview.contains("推动增收减负"),
+        "the preview lists the tasks"
+    );
+    let lead = b
+        .client
+        .find(Locator::Css("#tasks input[name^='lead.']"))
+        .await
+        .unwrap();
+    let field = lead.attr("name").await.unwrap().unwrap();
+    let row_title = b
+        .client
+        .find(Locator::Css("#tasks tbody tr td[data-label='任务'] b"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    b.fill(&format!("input[name='{field}']"), "市统计局").await;
+    b.click("#confirm button[type=submit]").await;
+    let after = b.text().await;
+    assert!(
+        s.store
+            .tasks(&s.region, &Default::default())
+            .await
+            .unwrap()
+            .len()
+            > 100,
+        "imported: {after}"
+    );
+    let corrected = s
+        .store
+        .tasks(&s.region, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.title == row_title)
+        .expect("the corrected task was imported");
+    let leads: Vec<_> = corrected
+        .lead_units
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect();
+    assert_eq!(leads, ["市统计局"], "the correction was applied");
+    add_users(&s.store, &s.region, &STAFF).await;
+    s.unit = s.store.unit(&s.region, "市发改局").await.unwrap().id;
 
     // The office opens an extra cycle for campaign 1 from the cycles page.
     b.sign_in(&s.base, "office1", PASSWORD).await;
