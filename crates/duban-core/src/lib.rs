@@ -10,3 +10,4 @@ pub mod evaluation;
 pub mod groups;
 pub mod names;
 pub mod policy;
+pub mod wire;
