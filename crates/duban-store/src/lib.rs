@@ -4,6 +4,7 @@
 //! both accept), in the spirit of miniflux. Every row belongs to a region;
 //! nothing is overwritten without an audit entry; deletions are soft.
 
+mod admin;
 mod attachments;
 mod backup;
 mod dispatch;
@@ -12,6 +13,7 @@ mod import;
 mod indicators;
 mod lists;
 mod migrate;
+mod pending_imports;
 mod queries;
 mod regions;
 mod reminders;
@@ -22,6 +24,7 @@ mod units;
 mod urge;
 mod users;
 
+pub use admin::{AuditQuery, Holiday, UserChange};
 pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
 pub use dispatch::{
     default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
@@ -31,6 +34,9 @@ pub use history::LightHistory;
 pub use import::{ImportReport, TaskChange};
 pub use indicators::{IndicatorInput, IndicatorReport};
 pub use lists::{ListItem, NewListItem};
+pub use pending_imports::{
+    ImportPreview, PendingImport, PreviewChange, RevisionOf, UnitMatch, PENDING_IMPORT_SECS,
+};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};
@@ -297,7 +303,8 @@ impl Store {
                     .map_err(|e| explain_sqlite_error(p, &e))?;
                 let verdict = get_str(&row, "quick_check");
                 if verdict != "ok" {
-                    return Err(StoreError::Open(format!("数据库文件 {p} 未通过完整性检查（{verdict}），请从备份恢复（duban restore）。/ The database file failed its integrity check; restore it from a backup.")));
+                    let first: String = verdict.lines().take(3).collect::<Vec<_>>().join("; ");
+                    return Err(StoreError::Open(format!("数据库文件 {p} 已损坏，未通过完整性检查（{first}），请从备份恢复（duban restore）。/ The database file is corrupted (integrity check failed); restore it from a backup.")));
                 }
                 // A write, to find a read-only file now (as root, file
                 // permissions do not stop SQLite; a read-only mount does).

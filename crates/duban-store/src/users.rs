@@ -4,7 +4,7 @@
 
 use crate::{audit, get_opt_str, get_str, new_id, now, Result, Store, StoreError};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use duban_core::names::{Role, UserName};
 use duban_core::policy::Principal;
@@ -53,18 +53,6 @@ fn hash_token(token: &str) -> String {
         .collect()
 }
 
-fn hash_password(pw: &str) -> Result<String> {
-    if pw.chars().count() < 8 {
-        return Err(StoreError::Invalid(
-            "密码至少 8 位。/ Passwords need at least 8 characters.".into(),
-        ));
-    }
-    Ok(Argon2::default()
-        .hash_password(pw.as_bytes(), &SaltString::generate(&mut OsRng))
-        .map_err(|e| StoreError::Invalid(e.to_string()))?
-        .to_string())
-}
-
 impl Store {
     pub async fn add_user(&self, region_id: &str, new: NewUser, actor: &str) -> Result<User> {
         let unit_id = match (&new.role, &new.unit) {
@@ -91,7 +79,11 @@ impl Store {
                 )));
             }
         }
-        let password_hash = new.password.as_deref().map(hash_password).transpose()?;
+        let password_hash = new
+            .password
+            .as_deref()
+            .map(crate::sessions::hash_password)
+            .transpose()?;
         let user = User {
             id: new_id(),
             name: new.name.to_string(),
@@ -316,7 +308,7 @@ impl Store {
 
     /// Sets a user's password (argon2id; at least 8 characters).
     pub async fn set_password(&self, name: &str, password: &str, actor: &str) -> Result<User> {
-        let hash = hash_password(password)?;
+        let hash = crate::sessions::hash_password(password)?;
         let user = self.user(name).await?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")

@@ -421,7 +421,7 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
         "黄",
         "红",
         "报送率",
-        "最好 / 最差单位"
+        "最好 / 最差单位（龙虎榜得分，满分 100）/ best / worst unit (score of 100)"
     );
     let titles: std::collections::HashMap<i64, String> = store
         .plans(&region.id)

@@ -34,7 +34,7 @@ pub type Failure = (u8, String);
     about = "督办：把实施方案变成督办台账。/ duban: turns a government action plan into a supervision ledger."
 )]
 struct Cli {
-    /// 数据库地址：sqlite://文件 或 postgres://…；默认数据目录下的 duban.db / database URL (default: duban.db in the data directory)
+    /// 数据库地址：sqlite://文件 或 postgres://…；默认数据目录下的 duban.db（demo 默认 demo.db）/ database URL (default: duban.db in the data directory; demo.db for demo)
     #[arg(long, global = true, env = "DUBAN_DATABASE_URL")]
     db: Option<String>,
     #[command(subcommand)]
