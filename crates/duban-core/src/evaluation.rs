@@ -68,29 +68,10 @@ pub fn year_share(plan_year: i32, today: Date) -> f64 {
     time_progress(Date::first_of_year(plan_year), None, plan_year, today) / 100.0
 }
 
-/// 未启动 / 推进中 / 已完成 / 滞后 / 受阻.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    NotStarted,
-    InProgress,
-    Done,
-    Behind,
-    Blocked,
-}
-
-impl Status {
-    pub fn parse(s: &str) -> Option<Status> {
-        match s {
-            "not_started" | "未启动" => Some(Status::NotStarted),
-            "in_progress" | "推进中" => Some(Status::InProgress),
-            "done" | "已完成" => Some(Status::Done),
-            "behind" | "滞后" => Some(Status::Behind),
-            "blocked" | "受阻" => Some(Status::Blocked),
-            _ => None,
-        }
-    }
-}
+/// The status a unit reports (未启动 / 推进中 / 已完成 / 滞后 / 受阻), from
+/// the shared vocabularies.
+pub use crate::vocab::ReportStatus as Status;
+pub use crate::vocab::{Comparator, TargetKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -173,31 +154,6 @@ pub fn light(i: &LightInput, t: &Thresholds) -> Verdict {
     v(Light::Green, "按序时进度推进。/ On track.".into())
 }
 
-/// How a target's comparator and kind read a reported value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Comparator {
-    #[serde(rename = ">=")]
-    AtLeast,
-    #[serde(rename = "<=")]
-    AtMost,
-    #[serde(rename = "about")]
-    About,
-    #[serde(rename = "range")]
-    Range,
-}
-
-impl Comparator {
-    pub fn parse(s: &str) -> Option<Comparator> {
-        match s {
-            ">=" => Some(Comparator::AtLeast),
-            "<=" => Some(Comparator::AtMost),
-            "about" => Some(Comparator::About),
-            "range" => Some(Comparator::Range),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attainment {
     /// What the value should be by now.
@@ -214,7 +170,7 @@ pub struct Attainment {
 /// are already year-to-date figures: their time-proportional path is flat,
 /// so the rate itself is compared. Ceilings (`<=`) must hold all along.
 pub fn attainment(
-    kind: &str,
+    kind: TargetKind,
     comparator: Comparator,
     value: f64,
     value_max: Option<f64>,
@@ -223,7 +179,7 @@ pub fn attainment(
     t: &Thresholds,
 ) -> Attainment {
     let share = share.clamp(0.0, 1.0);
-    let cumulative = matches!(kind, "count" | "level" | "point_change");
+    let cumulative = kind.is_cumulative();
     let path = |v: f64| if cumulative { v * share } else { v };
     let (expected, on_track) = match comparator {
         Comparator::AtLeast => (path(value), current >= path(value)),
@@ -429,6 +385,161 @@ pub fn four_rates(items: &[ProjectFigures]) -> FourRates {
     }
 }
 
+/// One task as a cycle's evaluation sees it (the store reads these facts;
+/// everything computed from them is here, pure and table-tested).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskFacts {
+    /// The lead unit's name: its lights count towards that unit's score.
+    pub lead: String,
+    pub deadline: Option<Date>,
+    /// The lead unit's latest non-draft report: status and completion.
+    pub report: Option<(Status, f64)>,
+    /// The light of the previous cycle.
+    pub previous: Option<Light>,
+    /// The light the cycle was closed with (closed cycles answer with it).
+    pub closed: Option<(Light, String)>,
+}
+
+/// One report a unit owes in the cycle (a task report or an indicator
+/// value), and whether it came: None not submitted, Some(on time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owed {
+    pub unit: String,
+    pub submitted: Option<bool>,
+}
+
+/// A coordination request addressed to a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestFacts {
+    pub addressed_to: String,
+    pub resolved: bool,
+}
+
+/// Everything a cycle's evaluation is computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleFacts {
+    /// When the plan's time window starts (its issue date).
+    pub start: Date,
+    /// The year the plan is for: ongoing tasks run through it.
+    pub plan_year: i32,
+    pub today: Date,
+    pub thresholds: Thresholds,
+    pub tasks: Vec<TaskFacts>,
+    pub owed: Vec<Owed>,
+    pub requests: Vec<RequestFacts>,
+    /// Project-list items by unit name.
+    pub projects: Vec<(String, ProjectFigures)>,
+}
+
+/// A task's light in the cycle, with its reason and time progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskOutcome {
+    pub light: Light,
+    pub reason: String,
+    /// Percent, one decimal.
+    pub time_progress: f64,
+}
+
+/// What a cycle's evaluation concludes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleOutcome {
+    /// In the order of `CycleFacts::tasks`.
+    pub tasks: Vec<TaskOutcome>,
+    pub green: usize,
+    pub yellow: usize,
+    pub red: usize,
+    pub metrics: ReportingMetrics,
+    pub ranking: Vec<Ranked>,
+    pub four_rates: FourRates,
+    pub four_rates_by_unit: Vec<(String, FourRates)>,
+}
+
+/// Lights per task, reporting metrics (overall and per unit), the ranking
+/// and the four rates of one cycle. Unreported tasks are judged at
+/// completion 0 and say so; a closed cycle's stored lights win.
+pub fn evaluate_cycle(f: &CycleFacts) -> CycleOutcome {
+    use std::collections::{BTreeMap, HashMap};
+    let mut tasks = Vec::with_capacity(f.tasks.len());
+    let mut lights_by_lead: HashMap<&str, (usize, usize, usize)> = HashMap::new();
+    for t in &f.tasks {
+        let tp = time_progress(f.start, t.deadline, f.plan_year, f.today);
+        let (status, completion) = t.report.unwrap_or((Status::NotStarted, 0.0));
+        let verdict = light(
+            &LightInput {
+                status,
+                completion,
+                time_progress: tp,
+                days_left: t.deadline.map(|d| d.days_since(f.today)),
+                previous: t.previous,
+            },
+            &f.thresholds,
+        );
+        let (light, reason) = match &t.closed {
+            Some((light, reason)) => (*light, reason.clone()),
+            None if t.report.is_none() => (verdict.light, format!("未报送。{}", verdict.reason)),
+            None => (verdict.light, verdict.reason),
+        };
+        let entry = lights_by_lead.entry(t.lead.as_str()).or_default();
+        match light {
+            Light::Green => entry.0 += 1,
+            Light::Yellow => entry.1 += 1,
+            Light::Red => entry.2 += 1,
+        }
+        tasks.push(TaskOutcome {
+            light,
+            reason,
+            time_progress: (tp * 10.0).round() / 10.0,
+        });
+    }
+    let mut per_unit: HashMap<&str, (usize, usize, usize)> = HashMap::new();
+    for o in &f.owed {
+        let entry = per_unit.entry(o.unit.as_str()).or_default();
+        entry.0 += 1;
+        if let Some(on_time) = o.submitted {
+            entry.1 += 1;
+            if on_time {
+                entry.2 += 1;
+            }
+        }
+    }
+    let records = per_unit
+        .iter()
+        .map(|(unit, &(expected, actual, on_time))| {
+            let (green, yellow, red) = lights_by_lead.get(unit).copied().unwrap_or_default();
+            let owed = f.requests.iter().filter(|r| r.addressed_to == *unit);
+            UnitRecord {
+                unit: unit.to_string(),
+                metrics: reporting_metrics(expected, actual, on_time),
+                green,
+                yellow,
+                red,
+                requests_owed: owed.clone().count(),
+                requests_resolved: owed.filter(|r| r.resolved).count(),
+            }
+        })
+        .collect();
+    let count = |l: Light| tasks.iter().filter(|t| t.light == l).count();
+    let actual = f.owed.iter().filter(|o| o.submitted.is_some()).count();
+    let on_time = f.owed.iter().filter(|o| o.submitted == Some(true)).count();
+    let mut by_unit: BTreeMap<&str, Vec<ProjectFigures>> = BTreeMap::new();
+    for (unit, p) in &f.projects {
+        by_unit.entry(unit.as_str()).or_default().push(*p);
+    }
+    CycleOutcome {
+        green: count(Light::Green),
+        yellow: count(Light::Yellow),
+        red: count(Light::Red),
+        metrics: reporting_metrics(f.owed.len(), actual, on_time),
+        ranking: rank(records),
+        four_rates: four_rates(&f.projects.iter().map(|(_, p)| *p).collect::<Vec<_>>()),
+        four_rates_by_unit: by_unit
+            .into_iter()
+            .map(|(u, p)| (u.to_string(), four_rates(&p)))
+            .collect(),
+        tasks,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,24 +635,26 @@ mod tests {
     fn attainment_for_every_comparator() {
         let t = Thresholds::default();
         use Comparator::*;
+        use TargetKind::{Ceiling, Count, Growth, Level, PointChange};
         // (kind, comparator, value, max, current, share, expected, on track)
         let cases = [
-            ("count", AtLeast, 80.0, None, 40.0, 0.5, 40.0, true),
-            ("count", AtLeast, 80.0, None, 39.0, 0.5, 40.0, false),
-            ("level", AtLeast, 3.0, None, 0.7, 0.25, 0.75, false),
-            ("growth", AtLeast, 8.0, None, 8.3, 0.5, 8.0, true), // rates compare directly
-            ("growth", AtLeast, 8.0, None, 7.9, 0.9, 8.0, false),
-            ("ceiling", AtMost, 31.0, None, 30.5, 0.5, 31.0, true), // PM2.5 ≤ 31
-            ("ceiling", AtMost, 5.2, None, 5.4, 0.5, 5.2, false),   // unemployment ≤ 5.2 %
-            ("count", About, 10.0, None, 4.8, 0.5, 5.0, true),      // 5 ± 5 %: 4.75 ok
-            ("count", About, 10.0, None, 4.7, 0.5, 5.0, false),
-            ("growth", About, 8.0, None, 7.7, 0.5, 8.0, true), // 8 − 0.4
-            ("count", Range, 1.0, Some(2.0), 1.0, 1.0, 1.0, true),
-            ("count", Range, 1.0, Some(2.0), 3.0, 1.0, 1.0, false),
-            ("point_change", AtLeast, 1.0, None, 0.4, 0.5, 0.5, false),
+            (Count, AtLeast, 80.0, None, 40.0, 0.5, 40.0, true),
+            (Count, AtLeast, 80.0, None, 39.0, 0.5, 40.0, false),
+            (Level, AtLeast, 3.0, None, 0.7, 0.25, 0.75, false),
+            (Growth, AtLeast, 8.0, None, 8.3, 0.5, 8.0, true), // rates compare directly
+            (Growth, AtLeast, 8.0, None, 7.9, 0.9, 8.0, false),
+            (Ceiling, AtMost, 31.0, None, 30.5, 0.5, 31.0, true), // PM2.5 ≤ 31
+            (Ceiling, AtMost, 5.2, None, 5.4, 0.5, 5.2, false),   // unemployment ≤ 5.2 %
+            (Count, About, 10.0, None, 4.8, 0.5, 5.0, true),      // 5 ± 5 %: 4.75 ok
+            (Count, About, 10.0, None, 4.7, 0.5, 5.0, false),
+            (Growth, About, 8.0, None, 7.7, 0.5, 8.0, true), // 8 − 0.4
+            (Count, Range, 1.0, Some(2.0), 1.0, 1.0, 1.0, true),
+            (Count, Range, 1.0, Some(2.0), 3.0, 1.0, 1.0, false),
+            (PointChange, AtLeast, 1.0, None, 0.4, 0.5, 0.5, false),
         ];
         for (kind, c, v, max, cur, share, expected, ok) in cases {
             let a = attainment(kind, c, v, max, cur, share, &t);
+            let kind = kind.as_str();
             assert!(
                 (a.expected - expected).abs() < 1e-9,
                 "{kind} {c:?} {v}: expected {}",
@@ -643,6 +756,78 @@ mod tests {
         let last_reporter = ranked.iter().rposition(|r| r.record.metrics.actual > 0);
         let first_silent = ranked.iter().position(|r| r.silent);
         assert!(last_reporter < first_silent);
+    }
+
+    /// The whole cycle by hand: three tasks, two units, one request.
+    #[test]
+    fn a_cycle_evaluated_by_hand() {
+        let t = Thresholds::default();
+        let task = |lead: &str, deadline: Option<&str>, report: Option<(Status, f64)>| TaskFacts {
+            lead: lead.into(),
+            deadline: deadline.map(d),
+            report,
+            previous: None,
+            closed: None,
+        };
+        let owed = |unit: &str, submitted: Option<bool>| Owed {
+            unit: unit.into(),
+            submitted,
+        };
+        let facts = CycleFacts {
+            start: d("2025-01-01"),
+            plan_year: 2025,
+            today: d("2025-07-02"), // 182 of 364 days: time progress 50 %
+            thresholds: t,
+            tasks: vec![
+                // 甲 reported 50 % on the year-long task: on track, green.
+                task("甲", Some("2025-12-31"), Some((Status::InProgress, 50.0))),
+                // 甲 did not report its ongoing task: 0 % against 50 %, red.
+                task("甲", None, None),
+                // 乙 reports blocked: red.
+                task("乙", Some("2025-12-31"), Some((Status::Blocked, 60.0))),
+            ],
+            owed: vec![
+                owed("甲", Some(true)),
+                owed("甲", None),
+                owed("乙", Some(false)),
+                owed("丙", None), // a co-unit that sent nothing
+            ],
+            requests: vec![RequestFacts {
+                addressed_to: "乙".into(),
+                resolved: true,
+            }],
+            projects: vec![],
+        };
+        let o = evaluate_cycle(&facts);
+        let lights: Vec<Light> = o.tasks.iter().map(|x| x.light).collect();
+        assert_eq!(lights, vec![Light::Green, Light::Red, Light::Red]);
+        assert!(o.tasks[1].reason.starts_with("未报送。"));
+        assert_eq!(o.tasks[0].time_progress, 50.0);
+        assert_eq!(o.tasks[1].time_progress, 50.0);
+        assert_eq!((o.green, o.yellow, o.red), (1, 0, 2));
+        // 4 owed, 2 came, 1 on time.
+        assert_eq!(
+            (o.metrics.expected, o.metrics.actual, o.metrics.on_time),
+            (4, 2, 1)
+        );
+        // 甲: 100·(40·½ + 40·½)/80 − 5 = 45; 乙: 100·(40·0 + 40·0 + 20·1)/100 − 5 = 15;
+        // 丙 sent nothing: last.
+        let order: Vec<(&str, f64, bool)> = o
+            .ranking
+            .iter()
+            .map(|r| (r.unit.as_str(), r.score, r.silent))
+            .collect();
+        assert_eq!(
+            order,
+            vec![("甲", 45.0, false), ("乙", 15.0, false), ("丙", 0.0, true)]
+        );
+        // A closed cycle keeps its stored light whatever the facts say now.
+        let mut closed = facts.clone();
+        closed.tasks[1].closed = Some((Light::Yellow, "关闭时的理由".into()));
+        let c = evaluate_cycle(&closed);
+        assert_eq!(c.tasks[1].light, Light::Yellow);
+        assert_eq!(c.tasks[1].reason, "关闭时的理由");
+        assert_eq!((c.green, c.yellow, c.red), (1, 1, 1));
     }
 
     #[test]

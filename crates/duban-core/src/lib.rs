@@ -10,4 +10,5 @@ pub mod evaluation;
 pub mod groups;
 pub mod names;
 pub mod policy;
+pub mod vocab;
 pub mod wire;

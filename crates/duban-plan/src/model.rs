@@ -90,29 +90,10 @@ pub struct Deadline {
     pub ongoing: bool,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetKind {
-    Growth,
-    Level,
-    Count,
-    Share,
-    PointChange,
-    Decrease,
-    Ceiling,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub enum Comparator {
-    #[serde(rename = ">=")]
-    AtLeast,
-    #[serde(rename = "<=")]
-    AtMost,
-    #[serde(rename = "about")]
-    About,
-    #[serde(rename = "range")]
-    Range,
-}
+/// What a target measures, how its value reads, and what kind of unit a
+/// name is: defined once in `duban-core` (shared with the rules and the
+/// store), so the parser and the ledger cannot disagree on a word.
+pub use duban_core::vocab::{Comparator, TargetKind, UnitKind};
 
 /// A quantified target (目标值): indicator + comparator + value + unit.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -140,19 +121,6 @@ pub struct TaskForce {
     pub members: Vec<String>,
     /// The unit hosting the task-force office (专班办公室设在 X).
     pub office: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum UnitKind {
-    /// 市直单位 / 部门.
-    Department,
-    /// 镇 / 街道 / 乡.
-    Town,
-    /// A unit of a higher level stationed here (驻汨单位).
-    Resident,
-    /// A group reference such as 各镇、各街道.
-    Group,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

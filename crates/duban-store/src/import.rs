@@ -193,12 +193,7 @@ impl Store {
 }
 
 fn kind_name(kind: duban_plan::UnitKind) -> &'static str {
-    match kind {
-        duban_plan::UnitKind::Department => "department",
-        duban_plan::UnitKind::Town => "town",
-        duban_plan::UnitKind::Resident => "resident",
-        duban_plan::UnitKind::Group => "group",
-    }
+    kind.as_str()
 }
 
 async fn import_plans(

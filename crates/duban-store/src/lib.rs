@@ -28,7 +28,8 @@ pub use admin::{AuditQuery, Holiday, UserChange};
 pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
 pub use dispatch::{
     default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
-    Expected, RegionSummary, Report, ReportInput, ReportItem, TaskEvaluation,
+    Expected, IndicatorEvaluation, RegionSummary, Report, ReportInput, ReportItem,
+    TargetEvaluation, TaskEvaluation,
 };
 pub use history::LightHistory;
 pub use import::{ImportReport, TaskChange};

@@ -526,3 +526,69 @@ async fn indicator_owners_report_goal_values() {
         );
     }
 }
+
+/// Issue 7, item 11: a stored word outside its vocabulary (a cycle status,
+/// a report status) is an error where it is read — never passed on as if
+/// it were valid, never a silent "" or 0.
+#[tokio::test]
+async fn a_row_that_does_not_decode_is_an_error() {
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/sample/miluo-2025-qida-gongjian.txt"),
+    )
+    .unwrap();
+    let plan = duban_plan::parse(&bytes, "miluo.txt").unwrap();
+    for (backend, store) in fresh_stores().await {
+        let r = store
+            .ensure_region(&RegionName::parse("汨罗市").unwrap(), None, "t")
+            .await
+            .unwrap();
+        store.import(&r, &plan, "t").await.unwrap();
+        let cycle = store
+            .open_cycle(&r.id, 1, d("2025-06-02"), d("2025-06-13"), "regular", "t")
+            .await
+            .unwrap();
+        let due = store.expected_reports(&r.id, &cycle).await.unwrap();
+        store
+            .save_report(
+                &r.id,
+                &cycle.id,
+                &due[0].task_id,
+                &due[0].unit_id,
+                &input(0, "in_progress", 30.0, true),
+                "t",
+                d("2025-06-05"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.current_reports(&r.id, &cycle).await.unwrap().len(), 1);
+        duban_store::testing::execute_raw(
+            &store,
+            &format!(
+                "UPDATE reports SET status = 'almost' WHERE region_id = '{}'",
+                r.id
+            ),
+        )
+        .await;
+        let got = store.current_reports(&r.id, &cycle).await;
+        assert!(
+            matches!(got, Err(StoreError::Corrupt(_))),
+            "{backend}: {got:?}"
+        );
+        let got = store.evaluate(&r.id, &cycle, d("2025-06-10")).await;
+        assert!(matches!(got, Err(StoreError::Corrupt(_))), "{backend}");
+        duban_store::testing::execute_raw(
+            &store,
+            &format!(
+                "UPDATE cycles SET status = 'shut' WHERE region_id = '{}'",
+                r.id
+            ),
+        )
+        .await;
+        let got = store.cycles(&r.id, None).await;
+        assert!(
+            matches!(got, Err(StoreError::Corrupt(_))),
+            "{backend}: {got:?}"
+        );
+    }
+}

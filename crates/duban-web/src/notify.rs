@@ -1,26 +1,78 @@
 //! Delivering reminders: a generic webhook (the shape 政务钉钉 / 企业微信
-//! group bots accept) and SMTP mail, both optional and configured by
-//! environment. Plain-text protocols on purpose: the server runs on an
-//! isolated network, and a TLS-terminating relay is the usual setup there.
+//! group bots accept; they are https endpoints) and SMTP mail, both
+//! optional and configured by environment. Well-kept clients do the
+//! protocols: `reqwest` with rustls for the webhook (http and https),
+//! `lettre` for mail (STARTTLS, implicit TLS, or plain for a relay on an
+//! isolated network), each with timeouts. Retries and backoff are the
+//! outbox's (`duban_store::Store::record_delivery`).
 
 use duban_core::dates::Date;
 use duban_store::{Notification, Store, StoreError};
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+
+/// How long one delivery may take, connection included.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(15);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How mail reaches the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which the server must
+    /// offer (usually port 587). The default.
+    #[default]
+    StartTls,
+    /// TLS from the first byte (usually port 465).
+    Implicit,
+    /// No TLS: only for a relay on an isolated network.
+    None,
+}
+
+impl SmtpTls {
+    pub fn parse(s: &str) -> Option<SmtpTls> {
+        match s {
+            "starttls" => Some(SmtpTls::StartTls),
+            "tls" => Some(SmtpTls::Implicit),
+            "none" => Some(SmtpTls::None),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Smtp {
+    /// `host:port` (port 587 when omitted, 465 with implicit TLS).
+    pub server: String,
+    pub from: String,
+    /// One address, or several separated by commas.
+    pub to: String,
+    pub tls: SmtpTls,
+    /// `DUBAN_SMTP_USER` and `DUBAN_SMTP_PASSWORD`, when the server wants a login.
+    pub credentials: Option<(String, String)>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Channels {
-    /// `DUBAN_WEBHOOK_URL`: `http://host:port/path`.
+    /// `DUBAN_WEBHOOK_URL`: `https://…` (or `http://…` on an intranet).
     pub webhook: Option<String>,
-    /// `DUBAN_SMTP_SERVER` (`host:port`), `DUBAN_SMTP_FROM`, `DUBAN_SMTP_TO`.
-    pub smtp: Option<(String, String, String)>,
+    /// `DUBAN_SMTP_SERVER` (`host:port`), `DUBAN_SMTP_FROM`, `DUBAN_SMTP_TO`,
+    /// `DUBAN_SMTP_TLS` (`starttls` default, `tls`, `none`).
+    pub smtp: Option<Smtp>,
 }
 
 impl Channels {
     pub fn from_env() -> Channels {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let tls = match var("DUBAN_SMTP_TLS") {
+            None => SmtpTls::StartTls,
+            Some(v) => SmtpTls::parse(v.trim()).unwrap_or_else(|| {
+                eprintln!("DUBAN_SMTP_TLS 只能是 starttls、tls 或 none，按 starttls 处理。/ DUBAN_SMTP_TLS is starttls, tls or none; using starttls.");
+                SmtpTls::StartTls
+            }),
+        };
         Channels {
             webhook: var("DUBAN_WEBHOOK_URL"),
             smtp: match (
@@ -28,7 +80,13 @@ impl Channels {
                 var("DUBAN_SMTP_FROM"),
                 var("DUBAN_SMTP_TO"),
             ) {
-                (Some(s), Some(f), Some(t)) => Some((s, f, t)),
+                (Some(server), Some(from), Some(to)) => Some(Smtp {
+                    server,
+                    from,
+                    to,
+                    tls,
+                    credentials: var("DUBAN_SMTP_USER").zip(var("DUBAN_SMTP_PASSWORD")),
+                }),
                 _ => None,
             },
         }
@@ -121,157 +179,115 @@ async fn deliver(channels: &Channels, n: &Notification) -> Result<(), String> {
                 .webhook
                 .as_deref()
                 .ok_or("未配置 DUBAN_WEBHOOK_URL / no webhook configured")?;
-            let body =
-                serde_json::json!({ "msgtype": "text", "text": { "content": n.body } }).to_string();
+            let body = serde_json::json!({ "msgtype": "text", "text": { "content": n.body } });
             post(url, &body).await
         }
         "email" => {
-            let (server, from, to) = channels
+            let smtp = channels
                 .smtp
                 .as_ref()
                 .ok_or("未配置 SMTP / no SMTP configured")?;
-            send_mail(server, from, to, &n.subject, &n.body).await
+            send_mail(smtp, &n.subject, &n.body).await
         }
         other => Err(format!("未知渠道 {other} / unknown channel")),
     }
 }
 
-/// HTTP/1.1 POST of a JSON body; any 2xx is success.
-async fn post(url: &str, body: &str) -> Result<(), String> {
-    let rest = url.strip_prefix("http://").ok_or(
-        "只支持 http:// 地址（HTTPS 请经内网代理）/ only http:// URLs (use a relay for HTTPS)",
-    )?;
-    let (host, path) = rest
-        .split_once('/')
-        .map(|(h, p)| (h, format!("/{p}")))
-        .unwrap_or((rest, "/".into()));
-    let addr = if host.contains(':') {
-        host.to_string()
+/// POSTs a JSON body; any 2xx is success. http and https (rustls, the
+/// system's trusted roots).
+async fn post(url: &str, body: &serde_json::Value) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| format!("webhook 地址无效（{e}）/ invalid webhook URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(
+            "webhook 地址应为 https:// 或 http:// / the webhook URL is https:// or http://".into(),
+        );
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(DELIVERY_TIMEOUT)
+        .build()
+        .map_err(|e| format!("无法建立 HTTP 客户端（{e}）/ cannot build the HTTP client"))?;
+    let response = client.post(parsed).json(body).send().await.map_err(|e| {
+        format!(
+            "webhook 发送失败（{}）/ webhook request failed",
+            error_chain(&e)
+        )
+    })?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(())
     } else {
-        format!("{host}:80")
-    };
-    let mut stream = TcpStream::connect(&addr)
-        .await
-        .map_err(|e| format!("连接 {addr} 失败：{e} / connect failed"))?;
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut status = String::new();
-    BufReader::new(stream)
-        .read_line(&mut status)
-        .await
-        .map_err(|e| e.to_string())?;
-    match status
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse::<u16>().ok())
-    {
-        Some(code) if (200..300).contains(&code) => Ok(()),
-        Some(code) => Err(format!("webhook 返回 {code} / webhook answered {code}")),
-        None => Err("webhook 无有效响应 / no HTTP response".into()),
+        Err(format!(
+            "webhook 返回 {} / webhook answered {}",
+            status.as_u16(),
+            status.as_u16()
+        ))
     }
 }
 
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
+/// An error with its causes (reqwest's own message hides whether it was a
+/// refused connection, a TLS failure or a timeout).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
     }
     out
 }
 
-/// A minimal SMTP client: EHLO, MAIL, RCPT, DATA, QUIT; UTF-8 subject and
-/// body in base64.
-async fn send_mail(
-    server: &str,
-    from: &str,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> Result<(), String> {
-    let stream = TcpStream::connect(server)
-        .await
-        .map_err(|e| format!("连接 SMTP {server} 失败：{e} / connect failed"))?;
-    let (read, mut write) = stream.into_split();
-    let mut lines = BufReader::new(read).lines();
-    async fn expect(
-        lines: &mut tokio::io::Lines<BufReader<tokio::net::tcp::OwnedReadHalf>>,
-        code: &str,
-    ) -> Result<(), String> {
-        loop {
-            let line = lines
-                .next_line()
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or("SMTP 连接中断 / SMTP closed")?;
-            if !line.starts_with(code) {
-                return Err(format!("SMTP：{line}"));
-            }
-            if line.as_bytes().get(3) != Some(&b'-') {
-                return Ok(());
-            }
-        }
+/// One mail through the configured server; lettre encodes the UTF-8
+/// subject and body.
+async fn send_mail(smtp: &Smtp, subject: &str, body: &str) -> Result<(), String> {
+    let mailbox = |a: &str| {
+        a.trim()
+            .parse::<Mailbox>()
+            .map_err(|e| format!("邮件地址“{a}”无效（{e}）/ invalid mail address"))
+    };
+    let mut message = Message::builder().from(mailbox(&smtp.from)?);
+    for to in smtp.to.split(',').filter(|t| !t.trim().is_empty()) {
+        message = message.to(mailbox(to)?);
     }
-    expect(&mut lines, "220").await?;
-    let wrapped: String = base64(body.as_bytes())
-        .as_bytes()
-        .chunks(76)
-        .map(|c| format!("{}\r\n", String::from_utf8_lossy(c)))
-        .collect();
-    let steps = [
-        ("EHLO duban\r\n".to_string(), "250"),
-        (format!("MAIL FROM:<{from}>\r\n"), "250"),
-        (format!("RCPT TO:<{to}>\r\n"), "250"),
-        ("DATA\r\n".to_string(), "354"),
-        (
-            format!(
-                "From: <{from}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{}?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{wrapped}.\r\n",
-                base64(subject.as_bytes())
+    let message = message
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body.to_string())
+        .map_err(|e| format!("邮件无法生成（{e}）/ cannot build the mail"))?;
+    let (host, port) = match smtp.server.rsplit_once(':') {
+        Some((h, p)) => (
+            h.to_string(),
+            Some(
+                p.parse::<u16>()
+                    .map_err(|_| format!("SMTP 端口无效：{p} / invalid SMTP port"))?,
             ),
-            "250",
         ),
-        ("QUIT\r\n".to_string(), "221"),
-    ];
-    for (command, code) in steps {
-        write
-            .write_all(command.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        expect(&mut lines, code).await?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_rfc4648() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(input.as_bytes()), want);
+        None => (smtp.server.clone(), None),
+    };
+    let smtp_err = |e: lettre::transport::smtp::Error| {
+        format!("SMTP 发送失败（{}）/ SMTP failed", error_chain(&e))
+    };
+    let mut builder = match smtp.tls {
+        SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&host)
+            .map_err(smtp_err)?
+            .port(port.unwrap_or(587)),
+        SmtpTls::Implicit => AsyncSmtpTransport::<Tokio1Executor>::relay(&host)
+            .map_err(smtp_err)?
+            .port(port.unwrap_or(465)),
+        SmtpTls::None => {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host).port(port.unwrap_or(25))
         }
     }
+    .timeout(Some(DELIVERY_TIMEOUT));
+    if let Some((user, password)) = &smtp.credentials {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    builder
+        .build()
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(smtp_err)
 }

@@ -4,7 +4,7 @@
 use duban_core::dates::Date;
 use duban_core::names::RegionName;
 use duban_store::testing::fresh_stores;
-use duban_web::notify::{run_once, Channels};
+use duban_web::notify::{run_once, Channels, Smtp, SmtpTls};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -138,11 +138,13 @@ async fn reminders_are_queued_once_delivered_and_retried() {
         let (server, mails) = smtp().await;
         let channels = Channels {
             webhook: Some(url),
-            smtp: Some((
+            smtp: Some(Smtp {
                 server,
-                "duban@example.gov".into(),
-                "office@example.gov".into(),
-            )),
+                from: "duban@example.gov".into(),
+                to: "office@example.gov".into(),
+                tls: SmtpTls::None,
+                credentials: None,
+            }),
         };
         let s1 = run_once(&store, &channels, today).await.unwrap();
         assert_eq!(
@@ -153,7 +155,12 @@ async fn reminders_are_queued_once_delivered_and_retried() {
         assert_eq!(hooks.lock().unwrap().len(), reminders.len());
         assert!(hooks.lock().unwrap()[0].contains("临近提醒"));
         assert_eq!(mails.lock().unwrap().len(), reminders.len());
-        assert!(mails.lock().unwrap()[0].contains("Subject: =?UTF-8?B?"));
+        // lettre encodes the Chinese subject (RFC 2047) and body.
+        let mail = mails.lock().unwrap()[0].clone();
+        assert!(
+            mail.to_ascii_lowercase().contains("subject: =?utf-8?"),
+            "{mail}"
+        );
         // The same day again: nothing new.
         let s2 = run_once(&store, &channels, today).await.unwrap();
         assert_eq!((s2.queued, s2.delivered), (0, 0), "{backend}");
@@ -212,6 +219,8 @@ async fn one_regions_bad_data_never_stops_the_others() {
             regions.push(r);
         }
         let (bad, good) = (&regions[0], &regions[1]);
+        let cycle = store.cycles(&bad.id, Some(1)).await.unwrap().remove(0);
+        let due = store.expected_reports(&bad.id, &cycle).await.unwrap();
         duban_store::testing::execute_raw(
             &store,
             &format!(
@@ -232,9 +241,12 @@ async fn one_regions_bad_data_never_stops_the_others() {
         assert_eq!(s.reminders, good_count, "{backend}: {s:?}");
         assert_eq!(s.region_errors.len(), 1, "{backend}: {s:?}");
         assert_eq!(s.region_errors[0].0, bad.name);
-        // Saving a report in the damaged region is an error, not a panic.
-        let cycle = &store.cycles(&bad.id, Some(1)).await.unwrap()[0];
-        let due = store.expected_reports(&bad.id, cycle).await.unwrap();
+        // Reading its cycles or saving a report in the damaged region is an
+        // error, not a panic.
+        assert!(matches!(
+            store.cycles(&bad.id, Some(1)).await,
+            Err(duban_store::StoreError::Corrupt(_))
+        ));
         let input = duban_store::testing::report_input(0, "in_progress", 40.0, true);
         let saved = store
             .save_report(
@@ -252,4 +264,98 @@ async fn one_regions_bad_data_never_stops_the_others() {
             "{backend}: {saved:?}"
         );
     }
+}
+
+/// Issue 7, item 10: the webhook speaks https (政务钉钉 / 企业微信 bots are
+/// https endpoints) and mail can require TLS: against a listener that does
+/// not speak TLS both fail in the TLS handshake — they are attempted, not
+/// refused as unsupported — and the failure is recorded for a retry.
+#[tokio::test]
+async fn https_webhooks_and_tls_mail_are_attempted() {
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/sample/miluo-2025-qida-gongjian.txt"),
+    )
+    .unwrap();
+    let plan = duban_plan::parse(&bytes, "miluo.txt").unwrap();
+    let store = fresh_stores().await.remove(0).1;
+    let r = store
+        .ensure_region(&RegionName::parse("汨罗市").unwrap(), None, "t")
+        .await
+        .unwrap();
+    store.import(&r, &plan, "t").await.unwrap();
+    store
+        .open_cycle(&r.id, 1, d("2025-06-02"), d("2025-06-11"), "regular", "t")
+        .await
+        .unwrap();
+    // A plain TCP listener that answers garbage to anything.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await;
+        }
+    });
+    let channels = Channels {
+        webhook: Some(format!("https://{addr}/robot/send?access_token=x")),
+        smtp: Some(Smtp {
+            server: addr.to_string(),
+            from: "duban@example.gov".into(),
+            to: "office@example.gov, leader@example.gov".into(),
+            tls: SmtpTls::Implicit,
+            credentials: None,
+        }),
+    };
+    let s = run_once(&store, &channels, d("2025-06-10")).await.unwrap();
+    assert!(
+        s.queued > 0 && s.delivered == 0 && s.failed == s.queued,
+        "{s:?}"
+    );
+    let outbox = store.notifications(&r.id).await.unwrap();
+    for n in &outbox {
+        let e = n.last_error.clone().unwrap_or_default();
+        assert!(!e.contains("只支持"), "https is supported: {e}");
+        match n.channel.as_str() {
+            "webhook" => assert!(e.contains("webhook 发送失败"), "{e}"),
+            _ => assert!(e.contains("SMTP 发送失败"), "{e}"),
+        }
+    }
+    // A webhook that answers 500 is a failure with its status.
+    let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", server.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = server.accept().await {
+            let mut buf = vec![0u8; 65536];
+            let _ = s.read(&mut buf).await;
+            let _ = s
+                .write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let region2 = store
+        .ensure_region(&RegionName::parse("平江县").unwrap(), None, "t")
+        .await
+        .unwrap();
+    store.import(&region2, &plan, "t").await.unwrap();
+    store
+        .open_cycle(
+            &region2.id,
+            1,
+            d("2025-06-02"),
+            d("2025-06-11"),
+            "regular",
+            "t",
+        )
+        .await
+        .unwrap();
+    let hook_only = Channels {
+        webhook: Some(url),
+        smtp: None,
+    };
+    run_once(&store, &hook_only, d("2025-06-10")).await.unwrap();
+    let outbox = store.notifications(&region2.id).await.unwrap();
+    assert!(!outbox.is_empty());
+    assert!(outbox
+        .iter()
+        .all(|n| n.last_error.as_deref().unwrap_or("").contains("500")));
 }
