@@ -21,15 +21,23 @@ pub struct Assignment {
     pub deadline_text: Option<String>,
 }
 
-const OPEN: &[char] = &['（', '〔', '【', '['];
-const CLOSE: &[char] = &['）', '〕', '】', ']'];
+const OPEN: &[char] = &['（', '〔', '【', '[', '<', '〈'];
+const CLOSE: &[char] = &['）', '〕', '】', ']', '>', '〉'];
+/// Openers that are also operators (`<5%`): a group only when closed on
+/// the same line.
+const ANGLE: &[(char, char)] = &[('<', '>'), ('〈', '〉')];
 
 /// Labels of the labelled layout, with the role they give.
 const LABELS: &[(&str, Role)] = &[
     ("牵头单位", Role::Lead),
     ("牵头部门", Role::Lead),
+    ("牵头责任单位", Role::Lead),
+    ("牵头负责单位", Role::Lead),
+    ("牵头协调部门", Role::Lead),
+    ("牵头协调单位", Role::Lead),
     ("主责单位", Role::Lead),
     ("主要责任单位", Role::Lead),
+    ("主办单位", Role::Main),
     ("责任单位", Role::Co),
     ("责任部门", Role::Co),
     ("配合单位", Role::Co),
@@ -37,17 +45,37 @@ const LABELS: &[(&str, Role)] = &[
     ("协办单位", Role::Co),
     ("参与单位", Role::Co),
     ("协同单位", Role::Co),
+    ("协同部门", Role::Co),
+    ("协同责任单位", Role::Co),
+    ("协同配合单位", Role::Co),
+    ("配合责任单位", Role::Co),
     ("完成时限", Role::Deadline),
     ("完成时间", Role::Deadline),
     ("时间节点", Role::Deadline),
+    // People, never units: the label is read so its names are skipped.
+    ("牵头领导", Role::Person),
+    ("牵头负责领导", Role::Person),
+    ("责任领导", Role::Person),
+    ("分管领导", Role::Person),
+    ("牵头市领导", Role::Person),
+    ("牵头省领导", Role::Person),
+    ("牵头县领导", Role::Person),
+    ("牵头区领导", Role::Person),
+    ("责任人", Role::Person),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Role {
     Lead,
+    /// 主办单位: the lead unless a 牵头 label names one, then a co-unit.
+    Main,
     Co,
     Deadline,
+    Person,
 }
+
+/// Verbs that make the units before them leads.
+const LEAD_VERBS: &[&str] = &["总牵头", "牵头", "主办"];
 
 /// Phrases that close a unit list or mark a role; never part of a name.
 /// Longest first, so that `按职能分工负责` goes before `负责`.
@@ -70,6 +98,10 @@ const ROLE_PHRASES: &[&str] = &[
     "协办单位",
     "参与单位",
     "分别牵头",
+    "总牵头",
+    "协办",
+    "主办",
+    "协同",
     "共同牵头",
     "牵头负责",
     "分别负责",
@@ -87,6 +119,8 @@ const ROLE_PHRASES: &[&str] = &[
     "共同",
     "等相关单位",
     "等有关单位",
+    "等相关部门",
+    "等有关部门",
     "等单位",
     "等部门",
     "等",
@@ -98,8 +132,117 @@ const UNIT_DELIMITERS: &[char] = &['、', '，', ',', '；', ';', '\n', '/'];
 pub fn first_assignment_start(text: &str) -> Option<usize> {
     brackets(text)
         .into_iter()
-        .find(|&(s, e)| parse_content(inner(text, s, e)).is_some())
+        .find(|&(s, e)| parse_group(text, s, e).is_some())
         .map(|(s, _)| s)
+}
+
+/// Reads one bracket group: an assignment with role words, or a bare unit
+/// list closing a sentence (`……。（市工信委、市财政局）`).
+fn parse_group(text: &str, s: usize, e: usize) -> Option<Assignment> {
+    let content = inner(text, s, e);
+    parse_content(content).or_else(|| bare_list(text, s, e, content))
+}
+
+/// A bracket of unit names only, at the end of a sentence, is the task's
+/// assignment: first unit leads (inferred), the rest co-own. A bracket right
+/// after a unit name is an alias (`市数据局（市政务服务中心）`), and one
+/// inside a sentence is an aside; neither is an assignment.
+fn bare_list(text: &str, s: usize, e: usize, content: &str) -> Option<Assignment> {
+    let after = text[e..].trim_start_matches([' ', '\t']);
+    if !(after.is_empty() || after.starts_with(['。', '；', ';', '\n', '.', '，'])) {
+        return None;
+    }
+    let before = text[..s].trim_end();
+    let clause_start = before
+        .rfind(['，', '。', '；', '\n', '、', '：', ':', '）'])
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    if is_unit_like(&before[clause_start..]) {
+        return None;
+    }
+    let content = content.trim().trim_end_matches(['。', '.', ' ']);
+    if content.is_empty() || content.chars().count() > 300 {
+        return None;
+    }
+    let mut ignored = None;
+    let mut units: Vec<(String, bool)> = Vec::new();
+    for piece in split_top_level(content) {
+        let (piece, marked) = match piece.strip_suffix("（牵头）") {
+            Some(p) => (p, true),
+            None => (piece, false),
+        };
+        let stripped = strip_role_phrases(piece);
+        if stripped.is_empty() || is_leader_post(&stripped) {
+            continue;
+        }
+        if is_deadline_piece(&stripped, &mut ignored) {
+            continue;
+        }
+        let names = split_conjunctions(&stripped);
+        if names.is_empty() {
+            return None;
+        }
+        units.extend(names.into_iter().map(|n| (n, marked)));
+    }
+    if units.is_empty() {
+        return None;
+    }
+    let mut a = Assignment {
+        deadline_text: ignored,
+        ..Default::default()
+    };
+    match units.iter().position(|(_, m)| *m) {
+        Some(_) => {
+            for (u, m) in units {
+                if m {
+                    a.leads.push(u);
+                } else {
+                    a.cos.push(u);
+                }
+            }
+        }
+        None => {
+            let mut names = units.into_iter().map(|(u, _)| u);
+            a.leads.extend(names.next());
+            a.cos.extend(names);
+            a.lead_inferred = !a.cos.is_empty();
+        }
+    }
+    dedupe(&mut a.leads);
+    dedupe(&mut a.cos);
+    Some(a)
+}
+
+/// Marks after a unit name that make it the lead: `市发改局（牵头）`.
+const LEAD_MARKS: &[&str] = &["（牵头）", "（牵头单位）", "（牵头部门）", "（主责）"];
+
+/// Endings of leader posts (`分管副省长`, `县委书记`): people, never units.
+const LEADER_ENDINGS: &[&str] = &[
+    "省长",
+    "市长",
+    "县长",
+    "区长",
+    "州长",
+    "旗长",
+    "镇长",
+    "乡长",
+    "书记",
+    "主任",
+    "领导",
+    "同志",
+    "秘书长",
+    "厅长",
+    "局长",
+    "部长",
+    "主席",
+];
+
+/// A leader post or a person's role, which lists of units sometimes carry
+/// (`分管副省长、省发展改革委`): skipped, never a unit.
+pub fn is_leader_post(piece: &str) -> bool {
+    piece.starts_with("分管")
+        || (LEADER_ENDINGS.iter().any(|e| piece.ends_with(e)) && piece.chars().count() <= 12)
 }
 
 fn inner(text: &str, start: usize, end: usize) -> &str {
@@ -120,6 +263,12 @@ fn brackets(text: &str) -> Vec<(usize, usize)> {
     let mut depth = 0usize;
     let mut start = 0usize;
     for (i, c) in text.char_indices() {
+        if let Some(&(_, close)) = ANGLE.iter().find(|(o, _)| *o == c) {
+            let line_rest = &text[i..text[i..].find('\n').map_or(text.len(), |n| i + n)];
+            if !line_rest.contains(close) {
+                continue;
+            }
+        }
         if OPEN.contains(&c) {
             if depth == 0 {
                 start = i;
@@ -147,7 +296,7 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
     let mut found: Vec<Assignment> = Vec::new();
     let groups = brackets(text);
     for &(s, e) in &groups {
-        if let Some(mut a) = parse_content(inner(text, s, e)) {
+        if let Some(mut a) = parse_group(text, s, e) {
             a.start = s;
             a.end = e;
             found.push(a);
@@ -196,10 +345,19 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
         let has_role = ["牵头", "负责", "配合"]
             .iter()
             .any(|k| sentence.contains(k));
+        let offset = s + text[s..e].find(sentence).unwrap_or(0);
         if has_role && whole_is_assignment(sentence) {
             if let Some(mut a) = parse_content(sentence) {
-                a.start = s + text[s..e].find(sentence).unwrap_or(0);
+                a.start = offset;
                 a.end = a.start + sentence.len();
+                found.push(a);
+                continue;
+            }
+        }
+        if has_role {
+            if let Some((from, to, mut a)) = clause_assignment(sentence) {
+                a.start = offset + from;
+                a.end = offset + to;
                 found.push(a);
             }
         }
@@ -208,13 +366,101 @@ pub fn find_assignments(text: &str) -> Vec<Assignment> {
     merge_adjacent(text, found)
 }
 
+/// An assignment written as the clauses closing or opening a sentence:
+/// `加强数据共享，市数据局牵头，各部门配合` or `由市发改局牵头，市财政局
+/// 配合，在9月底前完成项目申报`. The run of clauses must be made only of
+/// units, role words and deadlines, and name a role (`牵头`, `配合`, or
+/// `由……负责`), so prose that merely mentions a unit is left alone.
+fn clause_assignment(sentence: &str) -> Option<(usize, usize, Assignment)> {
+    let cuts: Vec<usize> = split_top_level_positions(sentence);
+    if cuts.is_empty() {
+        return None;
+    }
+    let names_role = |run: &str| {
+        (run.contains(['牵', '配', '参', '协'])
+            && ["牵头", "配合", "参与", "协助", "协同"]
+                .iter()
+                .any(|k| run.contains(k)))
+            || (run.starts_with('由') && run.contains("负责"))
+    };
+    // Closing clauses, longest run first.
+    for &cut in &cuts {
+        let run = sentence[cut..].trim();
+        if names_role(run) && whole_is_assignment(run) {
+            if let Some(a) = parse_content(run) {
+                return Some((sentence.len() - run.len(), sentence.len(), a));
+            }
+        }
+    }
+    // Opening clauses after 由, longest run first.
+    if sentence.starts_with('由') {
+        for &cut in cuts.iter().rev() {
+            let run = sentence[..cut].trim_end_matches(['，', ',', '；', ';']);
+            if names_role(run) && whole_is_assignment(run) {
+                if let Some(a) = parse_content(run) {
+                    return Some((0, run.len(), a));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Byte offsets just after each top-level clause delimiter (`，` `；`).
+fn split_top_level_positions(s: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        if OPEN.contains(&c) {
+            depth += 1;
+        } else if CLOSE.contains(&c) {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && matches!(c, '，' | ',' | '；' | ';') {
+            out.push(i + c.len_utf8());
+        }
+    }
+    out
+}
+
+/// An item that opens with its unit's duty: `市发改局负责统筹……` or
+/// `市发改局：负责……`. Only called for an item's own text when nothing
+/// else assigned it, because in running prose the same words are a remark.
+pub fn duty_sentence(text: &str) -> Option<Assignment> {
+    let end = text.find(['。', '\n']).unwrap_or(text.len());
+    let sentence = &text[..end];
+    let at = sentence.find("负责")?;
+    let head = sentence[..at].trim_end_matches(['：', ':', ' ', '，']);
+    if head.is_empty() || head.chars().count() > 80 || !whole_is_assignment(head) {
+        return None;
+    }
+    let mut ignored = None;
+    let mut names = unit_list(head, &mut ignored).into_iter().map(|(u, _)| u);
+    let mut a = Assignment {
+        start: 0,
+        end,
+        ..Default::default()
+    };
+    a.leads.extend(names.next());
+    if head.contains("牵头") {
+        // `A、B牵头负责`: every unit before 牵头 leads.
+        a.leads.extend(names);
+    } else {
+        a.cos.extend(names);
+        a.lead_inferred = !a.cos.is_empty();
+    }
+    (!a.leads.is_empty()).then_some(a)
+}
+
 /// Every piece of the sentence is a unit, a role phrase or a deadline.
 fn whole_is_assignment(sentence: &str) -> bool {
     let mut ignored = None;
     let mut units = 0;
     let clean = split_pieces(sentence).all(|piece| {
         let stripped = strip_role_phrases(piece);
-        if stripped.is_empty() || is_deadline_piece(&stripped, &mut ignored) {
+        if stripped.is_empty()
+            || is_leader_post(&stripped)
+            || is_deadline_piece(&stripped, &mut ignored)
+        {
             return true;
         }
         let names = split_conjunctions(&stripped);
@@ -301,15 +547,81 @@ fn dedupe(v: &mut Vec<String>) {
 
 /// Parses the inside of a bracket (or a labelled line) as an assignment.
 pub fn parse_content(content: &str) -> Option<Assignment> {
-    let content = content.trim().trim_end_matches(['。', '.', ' ']);
+    let (content, first_leads) = strip_notes(content);
+    let mut a = parse_content_inner(&content)?;
+    if first_leads && a.lead_inferred {
+        // `列第一位的为牵头部门`: the first unit is the lead, as written.
+        a.lead_inferred = false;
+    }
+    Some(a)
+}
+
+/// Removes notes about how to read the list (`列第一位的为牵头部门`,
+/// `排在第一位的为牵头单位`, `下同`) and says whether one made the first
+/// unit the lead.
+fn strip_notes(content: &str) -> (String, bool) {
+    if !content.contains(['第', '首', '同'])
+        || (!content.contains("第一") && !content.contains("首位") && !content.contains("下同"))
+    {
+        return (content.to_string(), false);
+    }
+    let mut first_leads = false;
+    let mut out = String::with_capacity(content.len());
+    // Clauses at the top level only: a note in brackets after a unit is
+    // handled with the unit list.
+    let mut clauses = Vec::new();
+    let (mut depth, mut from) = (0usize, 0usize);
+    for (i, c) in content.char_indices() {
+        if OPEN.contains(&c) {
+            depth += 1;
+        } else if CLOSE.contains(&c) {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && matches!(c, '。' | '，' | ',' | '；' | ';') {
+            clauses.push(&content[from..i + c.len_utf8()]);
+            from = i + c.len_utf8();
+        }
+    }
+    clauses.push(&content[from..]);
+    for clause in clauses {
+        let body = clause.trim_end_matches(['。', '，', ',', '；', ';']).trim();
+        // The clause's own words, without what it holds in brackets.
+        let mut top = String::new();
+        let mut d = 0usize;
+        for c in body.chars() {
+            if OPEN.contains(&c) {
+                d += 1;
+            } else if CLOSE.contains(&c) {
+                d = d.saturating_sub(1);
+            } else if d == 0 {
+                top.push(c);
+            }
+        }
+        let is_first_note = (top.contains("第一") || top.contains("首位")) && top.contains("牵头");
+        if is_first_note {
+            first_leads = true;
+            continue;
+        }
+        if body == "下同" {
+            continue;
+        }
+        out.push_str(clause);
+    }
+    (out, first_leads)
+}
+
+fn parse_content_inner(content: &str) -> Option<Assignment> {
+    let content = content.trim().trim_end_matches(['。', '.', ' ', '，', ',']);
     if content.is_empty() || content.chars().count() > 600 {
         return None;
     }
-    let labelled = LABELS.iter().any(|(l, _)| {
-        content
-            .find(l)
-            .is_some_and(|at| content[at + l.len()..].starts_with(['：', ':']))
-    });
+    // One automaton pass rather than a search per label: this runs for
+    // every bracket and labelled line.
+    let labelled = content.contains(['：', ':'])
+        && LABEL_FINDER.find_iter(content).any(|m| {
+            content
+                .get(m.end()..)
+                .is_some_and(|rest| rest.starts_with(['：', ':']))
+        });
     let mut a = if labelled {
         parse_labelled(content)?
     } else {
@@ -324,13 +636,16 @@ pub fn parse_content(content: &str) -> Option<Assignment> {
 
 fn parse_labelled(content: &str) -> Option<Assignment> {
     let mut marks: Vec<(usize, usize, Role)> = Vec::new();
-    for (label, role) in LABELS {
+    // Longest labels first, so `协同责任单位` is not read as `责任单位`.
+    let mut labels: Vec<&(&str, Role)> = LABELS.iter().collect();
+    labels.sort_by_key(|(l, _)| std::cmp::Reverse(l.len()));
+    for (label, role) in labels {
         let mut from = 0;
         while let Some(at) = content[from..].find(label) {
             let at = from + at;
             let after = at + label.len();
             if content[after..].starts_with(['：', ':'])
-                && !marks.iter().any(|m| at >= m.0 && at < m.1)
+                && !marks.iter().any(|m| at < m.1 && m.0 < after)
             {
                 let colon = content[after..].chars().next().map_or(0, char::len_utf8);
                 marks.push((at, after + colon, *role));
@@ -343,13 +658,40 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
     let mut has_lead_label = false;
     for (k, &(_, body_start, role)) in marks.iter().enumerate() {
         let body_end = marks.get(k + 1).map_or(content.len(), |m| m.0);
-        let body = content[body_start..body_end].trim_matches(|c: char| "；;，, \n".contains(c));
+        let body = cut_at_unknown_label(content.get(body_start..body_end).unwrap_or(""))
+            .trim_matches(|c: char| "；;，, \n".contains(c));
+        let role = match role {
+            Role::Main if marks.iter().any(|m| m.2 == Role::Lead) => Role::Co,
+            Role::Main => Role::Lead,
+            r => r,
+        };
         match role {
+            Role::Person | Role::Main => {}
             Role::Deadline => a.deadline_text = Some(body.to_string()),
             Role::Lead => {
                 has_lead_label = true;
-                for (u, _) in unit_list(body, &mut a.deadline_text) {
+                // `牵头单位：A、B；C、D按职责分工负责`: after `；` come the
+                // co-owners, in a clause of their own.
+                let (lead_part, co_part) = match body.find(['；', ';']) {
+                    Some(at) => {
+                        let rest = &body[at..];
+                        let rest = rest.trim_start_matches(['；', ';']);
+                        if ["负责", "配合", "参与", "协助", "协同"]
+                            .iter()
+                            .any(|k| rest.contains(k))
+                        {
+                            (&body[..at], rest)
+                        } else {
+                            (body, "")
+                        }
+                    }
+                    None => (body, ""),
+                };
+                for (u, _) in unit_list(lead_part, &mut a.deadline_text) {
                     a.leads.push(u);
+                }
+                for (u, _) in unit_list(co_part, &mut a.deadline_text) {
+                    a.cos.push(u);
                 }
             }
             Role::Co => {
@@ -371,20 +713,61 @@ fn parse_labelled(content: &str) -> Option<Assignment> {
     Some(a)
 }
 
+/// A body ends where another label the table does not know begins
+/// (`市发改委，数据提供单位：市统计局`): what follows is another role.
+fn cut_at_unknown_label(body: &str) -> &str {
+    // A body is one sentence: what follows `。` is a remark.
+    let body = match body.find('。') {
+        Some(end) => &body[..end],
+        None => body,
+    };
+    for (i, c) in body.char_indices() {
+        if c != '：' && c != ':' {
+            continue;
+        }
+        let label_start = body[..i]
+            .rfind(['，', ',', '；', ';', '\n', '、', '。'])
+            .map_or(0, |d| {
+                d + body[d..].chars().next().map_or(1, char::len_utf8)
+            });
+        let label = &body[label_start..i];
+        let n = label.chars().count();
+        if (2..=10).contains(&n)
+            && label
+                .chars()
+                .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
+            return &body[..label_start];
+        }
+    }
+    body
+}
+
 fn parse_plain(content: &str) -> Option<Assignment> {
-    if !["牵头", "负责", "配合", "参与", "分工"]
+    // A cheap character test before the words.
+    if !content.contains(['牵', '负', '配', '参', '分', '主', '协'])
+        || ![
+            "牵头", "负责", "配合", "参与", "分工", "主办", "协办", "协同",
+        ]
         .iter()
         .any(|k| content.contains(k))
     {
         return None;
     }
     let mut a = Assignment::default();
-    let lead_at = content
-        .match_indices("牵头")
-        .map(|(i, _)| i)
-        .find(|&i| !content[i..].starts_with("牵头负责人"));
-    if let Some(at) = lead_at {
-        let (lead_part, rest) = (&content[..at], &content[at + "牵头".len()..]);
+    // `A牵头` or `A主办`: the first lead verb closes the lead part.
+    let lead_at = LEAD_VERBS
+        .iter()
+        .filter(|_| content.contains(['牵', '主']))
+        .filter_map(|v| {
+            content
+                .match_indices(v)
+                .map(|(i, _)| (i, v.len()))
+                .find(|&(i, _)| !content[i..].starts_with("牵头负责人"))
+        })
+        .min();
+    if let Some((at, verb_len)) = lead_at {
+        let (lead_part, rest) = (&content[..at], &content[at + verb_len..]);
         // `A为牵头单位，B配合`: the label word after 牵头 is not a unit.
         let rest = rest
             .strip_prefix("单位")
@@ -450,6 +833,14 @@ fn parse_plain(content: &str) -> Option<Assignment> {
             .any(|p| head.ends_with(p))
     });
     let mut names: Vec<String> = units.iter().map(|(u, _)| u.clone()).collect();
+    if ["分别负责", "共同负责", "分别牵头负责"]
+        .iter()
+        .any(|k| content.ends_with(k))
+    {
+        // `（A、B、C分别负责）`: each leads its part.
+        a.leads = names;
+        return Some(a);
+    }
     if let Some(marked) = units.iter().position(|(_, lead)| *lead) {
         a.leads.push(names.remove(marked));
         a.cos = names;
@@ -466,12 +857,42 @@ fn parse_plain(content: &str) -> Option<Assignment> {
 /// in brackets that happens to say 负责.
 fn lead_part_is_clean(part: &str) -> bool {
     let mut ignored = None;
-    split_pieces(part).all(|piece| {
+    // Stripped pieces, computed only when a piece needs its neighbours
+    // (the common case fails or passes piece by piece).
+    let mut all: Option<Vec<String>> = None;
+    split_pieces(part).enumerate().all(|(i, piece)| {
         let stripped = strip_role_phrases(piece);
         stripped.is_empty()
+            || is_leader_post(&stripped)
             || !split_conjunctions(&stripped).is_empty()
             || is_deadline_piece(&stripped, &mut ignored)
+            || elliptic_place(
+                all.get_or_insert_with(|| split_pieces(part).map(strip_role_phrases).collect()),
+                i,
+            )
     })
+}
+
+/// `哈尔滨、黑河、绥芬河市政府`: bare place names before a name that ends
+/// in 政府 share its ending; each is a unit as written.
+fn elliptic_place<S: AsRef<str>>(pieces: &[S], i: usize) -> bool {
+    let is_place = |p: &str| {
+        let n = p.chars().count();
+        (2..=4).contains(&n) && p.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    };
+    if !is_place(pieces[i].as_ref()) {
+        return false;
+    }
+    for p in &pieces[i + 1..] {
+        let p = p.as_ref();
+        if p.ends_with("政府") && is_unit_like(p) {
+            return true;
+        }
+        if !is_place(p) {
+            return false;
+        }
+    }
+    false
 }
 
 fn split_pieces(s: &str) -> impl Iterator<Item = &str> {
@@ -482,6 +903,14 @@ fn split_pieces(s: &str) -> impl Iterator<Item = &str> {
 
 fn strip_role_phrases(piece: &str) -> String {
     let mut p = piece.trim().to_string();
+    // `部门分工：省发改委`: a short label before a colon is not a name.
+    if let Some(i) = p.rfind(['：', ':']) {
+        let head = &p[..i];
+        if head.chars().count() <= 8 && !is_unit_like(head) && !head.is_empty() {
+            let colon = p[i..].chars().next().map_or(1, char::len_utf8);
+            p = p[i + colon..].to_string();
+        }
+    }
     loop {
         let before = p.len();
         for prefix in ["由", "和", "及", "会同", "并", "其他"] {
@@ -521,16 +950,22 @@ fn split_conjunctions(name: &str) -> Vec<String> {
     if let Some(parts) = split_run_on(name) {
         return parts;
     }
-    if is_unit_like(name) && !name.contains(['和', '及', '与']) {
+    if is_unit_like(name) && !name.contains(['和', '及', '与', '等']) {
         return vec![name.to_string()];
     }
-    for conj in ["和", "及", "与"] {
+    // `A等B`: `区科技局等区级有关部门` names a unit and a group.
+    for conj in ["和", "及", "与", "等"] {
         for (at, _) in name.match_indices(conj) {
             let (left, right) = (&name[..at], &name[at + conj.len()..]);
             if is_unit_like(left) && !right.is_empty() {
                 let rest = split_conjunctions(right);
                 if !rest.is_empty() {
-                    let mut out = vec![left.to_string()];
+                    // The left side may join two names itself (`A等B和C`).
+                    let mut out = if left.contains(['和', '及', '与', '等']) {
+                        split_conjunctions(left)
+                    } else {
+                        vec![left.to_string()]
+                    };
                     out.extend(rest);
                     return out;
                 }
@@ -599,14 +1034,53 @@ pub fn unit_names(s: &str) -> Vec<String> {
     names
 }
 
+/// Whether a piece of text is a list of units and nothing else
+/// (`市发改委、市财政局等按职责分工负责`, `★区发改委`).
+pub fn is_unit_list(s: &str) -> bool {
+    let s = s.trim_start_matches(LEAD_STARS);
+    s.chars().count() <= 300 && lead_part_is_clean(s) && !unit_names(s).is_empty()
+}
+
+/// Marks before a unit name that make it the lead (`★区发改委`).
+const LEAD_STARS: &[char] = &['★', '☆', '*', '▲'];
+
+/// Units in a table cell under a unit column header. The header already
+/// says these are units, so a name without a usual ending (`市公安`) is
+/// kept too, as long as it is not a person, a deadline or `/`.
+pub fn cell_units(cell: &str) -> Vec<(String, bool)> {
+    let mut ignored = None;
+    unit_list_with(cell, &mut ignored, true)
+}
+
 /// Splits a unit list into names, with a flag for names marked `（牵头）`.
 fn unit_list(s: &str, deadline: &mut Option<String>) -> Vec<(String, bool)> {
+    unit_list_with(s, deadline, false)
+}
+
+/// A name a unit column may hold that the name rules do not know: four to
+/// twenty Chinese characters, no digits, no sentence punctuation.
+fn lenient_unit(name: &str) -> bool {
+    let n = name.chars().count();
+    (4..=20).contains(&n)
+        && name
+            .chars()
+            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || matches!(c, '（' | '）'))
+        && !name.contains("负责")
+        && !name.contains("牵头")
+}
+
+fn unit_list_with(s: &str, deadline: &mut Option<String>, lenient: bool) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut first_is_lead = false;
-    for piece in split_top_level(s) {
-        let (mut piece, marked) = match piece.strip_suffix("（牵头）") {
+    let pieces = split_top_level(s);
+    let mut bare: Option<Vec<String>> = None;
+    for (index, piece) in pieces.iter().copied().enumerate() {
+        let (mut piece, marked) = match LEAD_MARKS.iter().find_map(|m| piece.strip_suffix(m)) {
             Some(p) => (p, true),
-            None => (piece, false),
+            None => match piece.strip_prefix(LEAD_STARS) {
+                Some(p) => (p, true),
+                None => (piece, false),
+            },
         };
         // `B（列第一位的为牵头单位，下同）`: a remark, not part of the name.
         if let Some(open) = piece.rfind('（').filter(|_| piece.ends_with('）')) {
@@ -620,10 +1094,26 @@ fn unit_list(s: &str, deadline: &mut Option<String>) -> Vec<(String, bool)> {
             }
         }
         let stripped = strip_role_phrases(piece);
-        if stripped.is_empty() || is_deadline_piece(&stripped, deadline) {
+        if stripped.is_empty()
+            || is_leader_post(&stripped)
+            || is_deadline_piece(&stripped, deadline)
+        {
             continue;
         }
-        for name in split_conjunctions(&stripped) {
+        let names = split_conjunctions(&stripped);
+        if names.is_empty()
+            && ((lenient && lenient_unit(&stripped))
+                || elliptic_place(
+                    bare.get_or_insert_with(|| {
+                        pieces.iter().map(|p| strip_role_phrases(p)).collect()
+                    }),
+                    index,
+                ))
+        {
+            out.push((stripped, marked));
+            continue;
+        }
+        for name in names {
             out.push((name, marked));
         }
     }
@@ -877,6 +1367,100 @@ mod tests {
         let found = find_assignments("（市发改局牵头，市财政局配合，2025年6月底前完成）");
         assert_eq!(found[0].cos, v(&["市财政局"]));
         assert_eq!(found[0].deadline_text.as_deref(), Some("2025年6月底前完成"));
+    }
+
+    #[test]
+    fn bare_unit_lists_close_a_sentence() {
+        let t = "加强产业链招商。（市工信委、市财政局）";
+        assert_eq!(one(t), (v(&["市工信委"]), v(&["市财政局"]), true));
+        let t = "加强产业链招商<市工信委、市财政局>";
+        assert_eq!(one(t), (v(&["市工信委"]), v(&["市财政局"]), true));
+        let t = "推进项目。〔市发改委〕";
+        assert_eq!(one(t), (v(&["市发改委"]), v(&[]), false));
+        // An alias right after a unit name, an aside inside a sentence, and
+        // a less-than sign are not assignments.
+        assert!(find_assignments("由市数据局（市政务服务中心）统筹").is_empty());
+        assert!(find_assignments("建设（市发改委）项目库并推进").is_empty());
+        assert!(find_assignments("PM2.5浓度<35微克，（市生态环境局牵头）").len() == 1);
+    }
+
+    #[test]
+    fn prose_clauses() {
+        let t = "由市发改委牵头，市财政局、市住建局配合，在9月底前完成项目申报。";
+        let found = find_assignments(t);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].leads, v(&["市发改委"]));
+        assert_eq!(found[0].cos, v(&["市财政局", "市住建局"]));
+        let t = "加强数据共享，市数据局牵头，各地、各部门配合。";
+        assert_eq!(one(t), (v(&["市数据局"]), v(&["各地", "各部门"]), false));
+        let t = "（省发改委、省工信厅牵头，省财政厅及省商务厅按职责分工负责）";
+        assert_eq!(
+            one(t),
+            (
+                v(&["省发改委", "省工信厅"]),
+                v(&["省财政厅", "省商务厅"]),
+                false
+            )
+        );
+        // Prose that names a unit without a role is left alone.
+        assert!(find_assignments("加强统筹，市发改委要抓好落实。").is_empty());
+    }
+
+    #[test]
+    fn verbs_and_labels_of_other_vocabularies() {
+        let t = "（省财政厅主办，省国税局、地税局协办）";
+        assert_eq!(
+            one(t),
+            (v(&["省财政厅"]), v(&["省国税局", "地税局"]), false)
+        );
+        let t = "（省发改委、农委、统计局分别负责）";
+        assert_eq!(one(t), (v(&["省发改委", "农委", "统计局"]), v(&[]), false));
+        let t = "牵头负责领导：刘惠。\n牵头责任单位：省发展改革委。\n协同责任单位：省财政厅、省商务厅等。";
+        assert_eq!(
+            one(t),
+            (v(&["省发展改革委"]), v(&["省财政厅", "省商务厅"]), false)
+        );
+        let t = "（牵头领导：吴依殿；牵头单位：市农办；主办单位：市编办、市教育局）";
+        assert_eq!(one(t), (v(&["市农办"]), v(&["市编办", "市教育局"]), false));
+        // A leader post in a unit list is skipped, not a unit.
+        let t = "（分管副省长，省发展改革委牵头，省财政厅配合）";
+        assert_eq!(one(t), (v(&["省发展改革委"]), v(&["省财政厅"]), false));
+    }
+
+    #[test]
+    fn notes_and_ongoing_periods() {
+        let t = "（省发改委、省交通运输厅、省财政厅负责。列第一位的为牵头部门，下同）";
+        assert_eq!(
+            one(t),
+            (v(&["省发改委"]), v(&["省交通运输厅", "省财政厅"]), false)
+        );
+        let found = find_assignments("（国务院各部门分别负责，年内持续推进）");
+        assert_eq!(found[0].leads, v(&["国务院各部门"]));
+        assert_eq!(found[0].deadline_text.as_deref(), Some("年内持续推进"));
+        let t = "任务分工：吕维峰副省长负责，省农委总牵头。";
+        assert_eq!(one(t), (v(&["省农委"]), v(&[]), false));
+    }
+
+    #[test]
+    fn duty_sentences() {
+        let a = duty_sentence("市发改委负责统筹全市重点项目建设。其他").expect("duty");
+        assert_eq!(a.leads, v(&["市发改委"]));
+        assert_eq!(a.end, "市发改委负责统筹全市重点项目建设".len());
+        let a = duty_sentence("市财政局：负责资金保障").expect("duty");
+        assert_eq!(a.leads, v(&["市财政局"]));
+        assert!(duty_sentence("各地要负责好本地工作").is_none());
+    }
+
+    #[test]
+    fn table_cells_are_read_leniently() {
+        let units: Vec<String> = cell_units("★区发改委、统计局\n市公安交警\n/\n分管副区长")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        assert_eq!(units, v(&["区发改委", "统计局", "市公安交警"]));
+        assert!(cell_units("★区发改委、统计局")[0].1);
+        assert!(is_unit_list("市发改委、市财政局等按职责分工负责"));
+        assert!(!is_unit_list("推进重点项目建设"));
     }
 
     #[test]

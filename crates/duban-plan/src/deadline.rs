@@ -33,9 +33,21 @@ const ONGOING: &[&str] = &[
 /// Whether a short piece of text is a deadline and nothing else, e.g. a
 /// `完成时限` cell or a clause inside an assignment bracket.
 pub fn looks_like_deadline(piece: &str) -> bool {
-    let p = piece.trim().trim_end_matches(['。', '；']);
+    let p = piece
+        .trim()
+        .trim_end_matches(['。', '；'])
+        .trim_start_matches(['在', '于']);
     if ONGOING.contains(&p) {
         return true;
+    }
+    // `年内持续推进`: a period, then ongoing work.
+    if let Some(head) = ONGOING.iter().find_map(|o| p.strip_suffix(o)) {
+        if PERIOD
+            .find(head)
+            .is_some_and(|m| m.start() == 0 && m.end() == head.len())
+        {
+            return true;
+        }
     }
     let p = p.trim_end_matches(['完', '成', '建', '投', '入', '使', '用']);
     DATED

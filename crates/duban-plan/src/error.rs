@@ -21,7 +21,7 @@ pub enum ParseError {
     TooLarge { size: usize, limit: usize },
 
     #[error(
-        "无法识别的文件格式（{what}）。支持：txt、docx、pdf、html、md。/ Unknown file format ({what}). Supported: txt, docx, pdf, html, md."
+        "无法识别的文件格式（{what}）。支持：txt、docx、xlsx、xls、pdf、html、md。/ Unknown file format ({what}). Supported: txt, docx, xlsx, xls, pdf, html, md."
     )]
     UnknownFormat { what: String },
 
@@ -44,6 +44,11 @@ pub enum ParseError {
         "docx 文件解压后超过 {limit} 字节，疑似压缩炸弹，已拒绝。/ The docx expands beyond {limit} bytes (possible zip bomb); refused."
     )]
     DocxTooLarge { limit: u64 },
+
+    #[error(
+        "Excel 表格文件（xlsx/xls）已损坏或无法读取：{detail}。请在 Excel/WPS 中打开后另存为 .xlsx 再试。/ The spreadsheet (xlsx/xls) is corrupt or unreadable: {detail}."
+    )]
+    CorruptSpreadsheet { detail: String },
 
     #[error(
         "pdf 文件已损坏或无法读取：{detail}。/ The pdf file is corrupt or unreadable: {detail}."

@@ -5,7 +5,7 @@ use crate::assign::{self, Assignment};
 use crate::model::{Deadline, Target, Task, TaskForce, Warning};
 use crate::normalize::clean_markup;
 use crate::structure::{self, SectionKind};
-use crate::{deadline, target, taskforce};
+use crate::{deadline, table, target, taskforce};
 
 /// A normalised block: a paragraph or a table.
 #[derive(Debug, Clone)]
@@ -108,9 +108,20 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
     // Items without an assignment of their own belong to the nearest
     // ancestor that has one: their text is part of that task.
     let mut open: Vec<(usize, usize)> = Vec::new();
+    // Leads a heading declares for everything under it (`省编办牵头的工作`).
+    let mut declared: Vec<(usize, Vec<String>)> = Vec::new();
     for (k, item) in items.iter().enumerate() {
+        if item.is_heading {
+            while declared.last().is_some_and(|(l, _)| *l >= item.level) {
+                declared.pop();
+            }
+            if let Some(units) = declared_lead(&item.title) {
+                declared.push((item.level, units));
+            }
+        }
+        let heading_lead = declared.last().map(|(_, u)| u.clone());
         if let Some(rows) = &item.table {
-            if !table_tasks(no, rows, item.line, &item.path, year, &mut out) {
+            if !table_tasks(no, rows, item.line, &item.path, year, &mut out, warnings) {
                 // Not a task table: its text belongs to the item it sits in.
                 let flat: Vec<String> = rows.iter().map(|r| r.join(" ")).collect();
                 if let Some(&(_, t)) = open.last() {
@@ -130,7 +141,35 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
                 }
             }
         }
-        let found = assign::find_assignments(&item.text);
+        let mut found = assign::find_assignments(&item.text);
+        if found.is_empty() && item.is_heading && item.section != SectionKind::Goals {
+            // `市发改局负责……`: an item that opens with its unit's duty.
+            found.extend(assign::duty_sentence(&item.text));
+        }
+        if let Some(lead) = &heading_lead {
+            for a in &mut found {
+                // `协同单位：A、B` under `X牵头的工作`: X leads, A and B co-own.
+                if a.lead_inferred {
+                    let mut cos = std::mem::take(&mut a.leads);
+                    cos.append(&mut a.cos);
+                    cos.retain(|c| !lead.contains(c));
+                    a.leads = lead.clone();
+                    a.cos = cos;
+                    a.lead_inferred = false;
+                }
+            }
+            // An item with text of its own under such a heading is a task
+            // of the declared lead, even without an assignment line.
+            let own_text = item.text.trim() != item.title.trim() && !item.text.trim().is_empty();
+            if found.is_empty() && own_text && item.is_heading {
+                found.push(assign::Assignment {
+                    start: 0,
+                    end: item.text.len(),
+                    leads: lead.clone(),
+                    ..Default::default()
+                });
+            }
+        }
         if found.is_empty() {
             if let Some(&(_, t)) = open.last() {
                 let task = &mut out.tasks[t];
@@ -189,6 +228,25 @@ pub fn plan(no: u32, nodes: &[Node], year: Option<i32>, warnings: &mut Vec<Warni
         open.push((item.level, out.tasks.len() - 1));
     }
     out
+}
+
+/// Endings of a heading that names the lead of everything under it.
+const DECLARING_ENDINGS: &[&str] = &[
+    "牵头负责的工作",
+    "牵头的工作",
+    "负责的工作",
+    "牵头的任务",
+    "牵头的事项",
+    "牵头工作",
+];
+
+/// `省编办牵头的工作` → `["省编办"]`; a leader's heading
+/// (`孟学农省长负责的工作`) declares no unit.
+fn declared_lead(title: &str) -> Option<Vec<String>> {
+    let prefix = DECLARING_ENDINGS
+        .iter()
+        .find_map(|e| title.trim().strip_suffix(e))?;
+    (assign::is_unit_list(prefix)).then(|| assign::unit_names(prefix))
 }
 
 fn item_full_text(item: &Item) -> String {
@@ -267,75 +325,6 @@ fn deadlines(text: &str, in_assignment: Option<&str>, year: Option<i32>) -> Vec<
     out
 }
 
-/// Column roles of a task-division table (任务分工表).
-#[derive(Default)]
-struct Columns {
-    seq: Option<usize>,
-    task: Option<usize>,
-    lead: Option<usize>,
-    co: Option<usize>,
-    deadline: Option<usize>,
-    /// Further text columns (具体措施, 工作目标 ...), appended to the task text.
-    extra: Vec<usize>,
-}
-
-const TASK_HEADERS: &[&str] = &[
-    "任务",
-    "工作内容",
-    "具体内容",
-    "工作措施",
-    "主要内容",
-    "事项",
-    "举措",
-];
-const LEAD_HEADERS: &[&str] = &["牵头单位", "牵头部门", "主责单位", "牵头"];
-const PERSON_HEADERS: &[&str] = &["领导", "负责人", "联系人", "责任人"];
-const CO_HEADERS: &[&str] = &[
-    "责任单位",
-    "责任部门",
-    "配合单位",
-    "配合部门",
-    "协办单位",
-    "参与单位",
-    "协同单位",
-];
-const DEADLINE_HEADERS: &[&str] = &["时限", "完成时间", "时间节点", "进度安排", "时间安排"];
-const EXTRA_HEADERS: &[&str] = &[
-    "目标", "成效", "指标", "措施", "内容", "举措", "要求", "标准",
-];
-
-fn columns(header: &[String]) -> Option<Columns> {
-    // Keys in priority order: `牵头单位` wins over a bare `牵头`; columns
-    // naming people (牵头领导, 责任人) are never unit columns.
-    let find = |keys: &[&str], exclude: &[Option<usize>]| {
-        keys.iter().find_map(|k| {
-            header.iter().enumerate().position(|(i, h)| {
-                let h: String = h.chars().filter(|c| !c.is_whitespace()).collect();
-                !exclude.contains(&Some(i))
-                    && h.contains(k)
-                    && !PERSON_HEADERS.iter().any(|p| h.contains(p))
-            })
-        })
-    };
-    let mut c = Columns {
-        lead: find(LEAD_HEADERS, &[]),
-        ..Default::default()
-    };
-    c.co = find(CO_HEADERS, &[c.lead]);
-    c.deadline = find(DEADLINE_HEADERS, &[c.lead, c.co]);
-    c.task = find(TASK_HEADERS, &[c.lead, c.co, c.deadline]);
-    let used = [c.lead, c.co, c.deadline, c.task];
-    c.extra = (0..header.len())
-        .filter(|i| {
-            !used.contains(&Some(*i)) && EXTRA_HEADERS.iter().any(|k| header[*i].contains(k))
-        })
-        .collect();
-    c.seq = header
-        .iter()
-        .position(|h| h.contains("序号") || h.trim() == "编号");
-    (c.task.is_some() && (c.lead.is_some() || c.co.is_some())).then_some(c)
-}
-
 /// Reads a task-division table. Returns false if the table is not one.
 fn table_tasks(
     no: u32,
@@ -344,68 +333,25 @@ fn table_tasks(
     path: &[String],
     year: Option<i32>,
     out: &mut PlanOutput,
+    warnings: &mut Vec<Warning>,
 ) -> bool {
-    let Some(header_at) = rows.iter().take(3).position(|r| columns(r).is_some()) else {
+    let Some((layout, from)) = table::find_header(rows) else {
         return false;
     };
-    let cols = columns(&rows[header_at]).expect("checked above");
-    let cell = |row: &Vec<String>, i: Option<usize>| {
-        i.and_then(|i| row.get(i))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-    };
-    let mut group: Option<String> = None;
-    for row in &rows[header_at + 1..] {
-        let distinct: std::collections::HashSet<&String> =
-            row.iter().filter(|c| !c.is_empty()).collect();
-        if distinct.len() == 1 && row.len() > 1 {
-            // A row spanning the table is a group heading (一、…).
-            group = distinct.into_iter().next().cloned();
-            continue;
-        }
-        let task_text = cell(row, cols.task);
-        if task_text.is_empty() {
-            continue;
-        }
-        let lead_cell = cell(row, cols.lead);
-        let co_cell = cell(row, cols.co);
-        let mut leads = assign::unit_names(&lead_cell);
-        let mut cos = assign::unit_names(&co_cell);
-        let mut inferred = false;
-        if leads.is_empty() {
-            // Only a 责任单位 column: 牵头 marks or the first unit lead.
-            if let Some(a) = assign::parse_content(&format!("责任单位：{co_cell}")) {
-                leads = a.leads;
-                cos = a.cos;
-                inferred = a.lead_inferred;
-            }
-        }
-        cos.retain(|c| !leads.contains(c));
-        if leads.is_empty() {
-            continue;
-        }
+    let before = out.tasks.len();
+    for row in table::read_rows(&rows[from..], &layout, line, warnings) {
         let seq = out.tasks.len() + 1;
         let id = format!("{no}-{seq}");
         let mut task_path = path.to_vec();
-        if let Some(g) = &group {
-            task_path.push(g.clone());
-        }
-        let seq_cell = cell(row, cols.seq);
-        let title = structure::title_of(&task_text);
-        task_path.push(if seq_cell.is_empty() {
+        task_path.extend(row.groups.iter().cloned());
+        let title = structure::title_of(&row.task);
+        task_path.push(if row.seq.is_empty() {
             title.clone()
         } else {
-            format!("{seq_cell}.{title}")
+            format!("{}.{title}", row.seq.trim_end_matches(['.', '、']))
         });
-        let mut full = task_text.clone();
-        for &i in &cols.extra {
-            let extra = cell(row, Some(i));
-            if !extra.is_empty() {
-                full.push('\n');
-                full.push_str(&extra);
-            }
-        }
-        let mut deadlines_found = deadline::extract(&cell(row, cols.deadline), year, true);
+        let full = row.text;
+        let mut deadlines_found = deadline::extract(&row.deadline, year, true);
         if deadlines_found.is_empty() {
             deadlines_found = deadlines(&full, None, year);
         }
@@ -417,12 +363,18 @@ fn table_tasks(
             path: task_path,
             title,
             text: full,
-            lead_units: leads,
-            co_units: cos,
-            lead_inferred: inferred,
+            lead_units: row.leads,
+            co_units: row.cos,
+            lead_inferred: row.lead_inferred,
             deadlines: deadlines_found,
             targets: task_targets,
             line,
+        });
+    }
+    if out.tasks.len() > before && layout.lead.is_empty() && !layout.single.is_empty() {
+        warnings.push(Warning {
+            line: Some(line),
+            message: "表格只有责任单位列，已按惯例取每行第一个单位为牵头单位（lead_inferred），请在导入预览中核对。/ The table has only a responsible-unit column; the first unit of each row was taken as lead.".into(),
         });
     }
     true

@@ -14,6 +14,7 @@ pub mod model;
 pub mod normalize;
 mod read;
 pub mod structure;
+pub mod table;
 pub mod target;
 pub mod taskforce;
 pub mod units;
@@ -34,7 +35,14 @@ pub fn parse(bytes: &[u8], file_name: &str) -> Result<Plan, ParseError> {
     // html and markdown paragraphs are real paragraphs.
     let rejoin = matches!(raw.format, read::Format::Text | read::Format::Pdf);
     let nodes = normalise(raw.blocks, rejoin);
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Warning> = raw
+        .rebuilt_tables
+        .iter()
+        .map(|&line| Warning {
+            line: Some(line),
+            message: "此处的表格是从逐行文字还原的（原表格被压平成了文字），请在导入预览中核对各列。/ This table was rebuilt from flattened text; check its columns in the import preview.".into(),
+        })
+        .collect();
 
     let view: Vec<(String, usize)> = nodes
         .iter()

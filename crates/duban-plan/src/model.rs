@@ -22,7 +22,7 @@ pub struct Plan {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Source {
     pub file: String,
-    /// `txt`, `docx`, `pdf`, `html` or `markdown`.
+    /// `txt`, `docx`, `xlsx`, `xls`, `pdf`, `html` or `markdown`.
     pub format: String,
     /// The detected text encoding (`UTF-8`, `GB18030`, `UTF-16LE`, ...); for
     /// docx and pdf the container's own (`UTF-8` / `pdf-text`).

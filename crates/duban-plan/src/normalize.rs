@@ -12,7 +12,18 @@ pub fn normalize_text(s: &str) -> String {
     } else {
         Cow::Borrowed(s)
     };
-    let folded: Vec<char> = simplified.chars().map(fold_char).collect();
+    let mut folded: Vec<char> = Vec::with_capacity(simplified.len());
+    for c in simplified.chars() {
+        let n = c as u32;
+        if (0x2474..=0x2487).contains(&n) {
+            // `⑸` (parenthesised number) is `（5）`.
+            folded.push('（');
+            folded.extend((n - 0x2473).to_string().chars());
+            folded.push('）');
+        } else {
+            folded.push(fold_char(c));
+        }
+    }
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     while i < folded.len() {
@@ -53,7 +64,7 @@ fn fold_char(c: char) -> char {
         '(' => '（',
         ')' => '）',
         '％' => '%',
-        '．' => '.',
+        '．' | '﹒' => '.',
         '～' => '~',
         '＋' => '+',
         '／' => '/',

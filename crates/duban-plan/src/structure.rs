@@ -134,6 +134,8 @@ pub fn is_plan_title(text: &str) -> bool {
         "要点",
         "任务分工",
         "分工表",
+        "分解表",
+        "任务表",
     ];
     let t = clean_markup(text);
     let t = t.trim();

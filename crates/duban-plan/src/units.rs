@@ -32,6 +32,7 @@ const UNIT_SUFFIXES: &[&str] = &[
     "专班",
     "政府",
     "街道",
+    "镇街",
     "镇",
     "乡",
     "村",
@@ -44,6 +45,7 @@ const UNIT_SUFFIXES: &[&str] = &[
     "单位",
     "部门",
     "企业",
+    "国企",
     "机构",
     "办事处",
     "分局",
@@ -75,13 +77,20 @@ const NEVER_IN_NAMES: &[&str] = &[
     "为准",
     "下达",
     "包括",
+    "要",
+    "的",
 ];
 
 /// Words of prose that occur in group references (`各项目建设单位`) but
 /// not in the name of one unit.
 const PROSE_WORDS: &[&str] = &[
-    "完成", "推进", "加强", "开展", "实施", "确保", "力争", "建设", "工作", "积极", "任务",
+    "完成", "推进", "加强", "开展", "实施", "确保", "力争", "积极", "任务", "建设", "工作",
 ];
+
+/// Prose words that are also part of unit names (`住房城乡建设厅`,
+/// `工作专班`): they rule a name out only at its start, where a verb
+/// phrase would begin.
+const START_ONLY: &[&str] = &["建设", "工作"];
 
 /// Prefixes of group references (各镇、各街道 / 各有关单位 / 相关部门).
 const GROUP_PREFIXES: &[&str] = &["各", "相关", "有关", "其他", "全市", "全县", "全区"];
@@ -98,9 +107,11 @@ pub fn is_unit_like(name: &str) -> bool {
         return false;
     }
     let group = GROUP_PREFIXES.iter().any(|p| name.starts_with(p));
-    let forbidden = FORBIDDEN
-        .find_overlapping_iter(name)
-        .any(|m| !group || m.pattern().as_usize() < NEVER_IN_NAMES.len());
+    let forbidden = FORBIDDEN.find_overlapping_iter(name).any(|m| {
+        let id = m.pattern().as_usize();
+        let start_only = id >= NEVER_IN_NAMES.len() + PROSE_WORDS.len() - START_ONLY.len();
+        (!group || id < NEVER_IN_NAMES.len()) && (!start_only || m.start() == 0)
+    });
     if forbidden {
         return false;
     }
@@ -109,7 +120,7 @@ pub fn is_unit_like(name: &str) -> bool {
         Some(open) if name.ends_with('）') => &core[..open],
         _ => core,
     };
-    UNIT_SUFFIXES.iter().any(|s| core.ends_with(s)) || (group && n >= 3)
+    UNIT_SUFFIXES.iter().any(|s| core.ends_with(s)) || (group && (n >= 3 || name.starts_with('各')))
 }
 
 /// Classifies a unit name. `region` is the issuing region (`汨罗市`), used

@@ -261,8 +261,13 @@ fn bad_input_is_a_clear_error() {
         ParseError::NoTasks
     );
     assert!(matches!(
-        parse(b"hello", "x.xlsx").unwrap_err(),
+        parse(b"hello", "x.pptx").unwrap_err(),
         ParseError::UnknownFormat { .. }
+    ));
+    // Excel is read now; text named .xlsx is a corrupt workbook.
+    assert!(matches!(
+        parse(b"hello", "x.xlsx").unwrap_err(),
+        ParseError::CorruptSpreadsheet { .. }
     ));
     assert_eq!(
         parse(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0, 0, 0], "x.doc").unwrap_err(),

@@ -7,6 +7,23 @@ use common::fixture;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
+/// Office variants of real documents (tools/make_office_variants.py).
+const XLSX: &str = "real/a09-liaoning-dongbei-zhenxing-fengong-2012/variant.xlsx";
+const XLS: &str = "real/a09-liaoning-dongbei-zhenxing-fengong-2012/variant.xls";
+
+#[test]
+fn office_variants_parse() {
+    for f in [XLSX, XLS] {
+        let plan = duban_plan::parse(&fixture(f), f).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(plan.tasks.len() >= 10, "{f}");
+    }
+    // A corrupt workbook is refused with the spreadsheet error.
+    let mut b = fixture(XLSX);
+    b.truncate(b.len() / 2);
+    let e = duban_plan::parse(&b, "x.xlsx").unwrap_err();
+    assert!(e.to_string().starts_with("Excel"), "{e}");
+}
+
 fn sample_head() -> &'static [u8] {
     static S: OnceLock<Vec<u8>> = OnceLock::new();
     S.get_or_init(|| {
@@ -147,7 +164,98 @@ const ALPHABET: &[&str] = &[
     "|",
     "序号",
     "牵头单位",
+    "★",
+    "/",
+    "|||",
+    "分管县领导",
+    "协同配合单位",
+    "主要责任单位",
+    "完成时限",
+    "<市工信委、市财政局>",
+    "由市发改局牵头，",
+    "市财政局配合",
+    "分管副省长",
 ];
+
+/// A failed parse says what went wrong in Chinese first, then in English.
+fn check_error(r: Result<duban_plan::Plan, duban_plan::ParseError>) {
+    if let Err(e) = r {
+        let msg = e.to_string();
+        let first = msg.chars().next().unwrap_or(' ');
+        assert!(
+            ('\u{4e00}'..='\u{9fff}').contains(&first) || first.is_ascii_alphabetic(),
+            "{msg}"
+        );
+        assert!(msg.contains("/ "), "no English part: {msg}");
+        let (zh, en) = msg.split_once("/ ").unwrap_or(("", ""));
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{msg}"
+        );
+        assert!(en.chars().any(|c| c.is_ascii_alphabetic()), "{msg}");
+    }
+}
+
+/// A table of random cells, written as a flattened table one cell per
+/// line, as rows on one line, as a pipe table and as an HTML table.
+fn table_text() -> impl Strategy<Value = (Vec<Vec<String>>, u8)> {
+    (
+        proptest::collection::vec(
+            proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(ALPHABET), 0..6)
+                    .prop_map(|v| v.concat()),
+                1..7,
+            ),
+            1..12,
+        ),
+        0u8..4,
+    )
+}
+
+fn render(rows: &[Vec<String>], style: u8) -> (String, &'static str) {
+    let header = "序号\n重点任务\n牵头单位\n配合单位\n完成时限\n";
+    match style {
+        0 => {
+            let mut t = header.to_string();
+            for r in rows {
+                for c in r {
+                    t.push_str(c);
+                    t.push('\n');
+                }
+            }
+            (t, "x.txt")
+        }
+        1 => {
+            let mut t = header.replace('\n', " ");
+            t.push('\n');
+            for r in rows {
+                t.push_str(&r.join(" "));
+                t.push('\n');
+            }
+            (t, "x.txt")
+        }
+        2 => {
+            let mut t = "| 序号 | 重点任务 | 牵头单位 |\n|---|---|---|\n".to_string();
+            for r in rows {
+                t.push_str(&format!("| {} |\n", r.join(" | ")));
+            }
+            (t, "x.md")
+        }
+        _ => {
+            let mut t = "<table><tr><th>序号</th><th>任务</th><th>责任单位</th></tr>".to_string();
+            for (i, r) in rows.iter().enumerate() {
+                t.push_str("<tr>");
+                for c in r {
+                    let span = if i % 3 == 0 { " rowspan=\"2\"" } else { "" };
+                    t.push_str(&format!("<td{span}>{c}</td>"));
+                }
+                t.push_str("</tr>");
+            }
+            t.push_str("</table>");
+            (t, "x.html")
+        }
+    }
+}
 
 fn grammar_text() -> impl Strategy<Value = String> {
     proptest::collection::vec(proptest::sample::select(ALPHABET), 0..120).prop_map(|v| v.concat())
@@ -172,6 +280,12 @@ proptest! {
     }
 
     #[test]
+    fn random_tables((rows, style) in table_text()) {
+        let (text, name) = render(&rows, style);
+        check_error(duban_plan::parse(text.as_bytes(), name));
+    }
+
+    #[test]
     fn mutated_sample_text(muts in proptest::collection::vec(mutation(), 1..8)) {
         let bytes = apply(sample_head().to_vec(), &muts);
         let _ = duban_plan::parse(&bytes, "x.txt");
@@ -186,6 +300,26 @@ proptest! {
     fn mutated_docx(muts in proptest::collection::vec(mutation(), 1..4)) {
         let bytes = apply(fixture("corpus/task-table.docx"), &muts);
         let _ = duban_plan::parse(&bytes, "x.docx");
+    }
+
+    #[test]
+    fn mutated_xlsx(muts in proptest::collection::vec(mutation(), 1..4)) {
+        let bytes = apply(fixture(XLSX), &muts);
+        check_error(duban_plan::parse(&bytes, "x.xlsx"));
+    }
+
+    #[test]
+    fn mutated_xls(muts in proptest::collection::vec(mutation(), 1..4)) {
+        let bytes = apply(fixture(XLS), &muts);
+        check_error(duban_plan::parse(&bytes, "x.xls"));
+    }
+
+    #[test]
+    fn random_spreadsheet_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096), ole in any::<bool>()) {
+        // Random bodies behind the zip and OLE signatures.
+        let mut b = if ole { vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] } else { b"PK\x03\x04".to_vec() };
+        b.extend(bytes);
+        check_error(duban_plan::parse(&b, if ole { "x.xls" } else { "x.xlsx" }));
     }
 
     #[test]

@@ -399,6 +399,12 @@ fn aim(
             ("due_soon_days", "15"),
             ("due_soon_min_completion", "80"),
         ]),
+        ("post", "/list-items") => f(&[
+            ("task", &o.tasks[c]),
+            ("unit", unit),
+            ("kind", "task"),
+            ("title", "矩阵清单事项"),
+        ]),
         ("post", "/coordination/{id}/resolve") => f(&[("answer", "矩阵答复")]),
         // The admin's pages act on a throwaway account and on objects that
         // do not exist: an admin gets a page (or a 404), everyone else 403.

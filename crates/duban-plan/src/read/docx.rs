@@ -43,6 +43,7 @@ pub fn read(bytes: &[u8]) -> Result<RawDocument, ParseError> {
         format: Format::Docx,
         encoding: "UTF-8".into(),
         blocks,
+        rebuilt_tables: Vec::new(),
     })
 }
 

@@ -133,7 +133,38 @@ struct Builder {
     current: String,
     table: Option<Vec<Vec<String>>>,
     cell: Option<String>,
+    /// rowspan and colspan of the open cell.
+    span: (usize, usize),
+    /// Cells of earlier rows that span down: per column, text and rows left.
+    pending: Vec<Option<(String, usize)>>,
     line: usize,
+}
+
+/// Largest rowspan/colspan honoured; bigger values are typos or traps.
+const MAX_SPAN: usize = 200;
+
+impl Builder {
+    /// Copies cells spanning down from above into the current row, up to
+    /// the first column that is not covered.
+    fn fill_pending(&mut self, to_end: bool) {
+        let Some(row) = self.table.as_mut().and_then(|t| t.last_mut()) else {
+            return;
+        };
+        while row.len() < self.pending.len() {
+            let col = row.len();
+            match self.pending[col].as_mut() {
+                Some((text, left)) => {
+                    row.push(text.clone());
+                    *left -= 1;
+                    if *left == 0 {
+                        self.pending[col] = None;
+                    }
+                }
+                None if to_end => row.push(String::new()),
+                None => break,
+            }
+        }
+    }
 }
 
 impl Builder {
@@ -225,9 +256,12 @@ pub fn blocks(html: &str) -> Vec<Block> {
             ("table", false) => {
                 b.flush();
                 b.table = Some(Vec::new());
+                b.pending.clear();
                 b.line = line;
             }
             ("table", true) => {
+                b.fill_pending(true);
+                b.pending.clear();
                 if let Some(rows) = b.table.take() {
                     let rows: Vec<Vec<String>> = rows
                         .into_iter()
@@ -240,14 +274,30 @@ pub fn blocks(html: &str) -> Vec<Block> {
                 b.cell = None;
             }
             ("tr", false) => {
+                b.fill_pending(true);
                 if let Some(t) = b.table.as_mut() {
                     t.push(Vec::new());
                 }
             }
             ("td" | "th", false) => {
                 b.cell = b.table.as_ref().map(|_| String::new());
+                let lower = tag.attrs.to_ascii_lowercase();
+                let span = |key: &str| {
+                    attr_value(&lower, key)
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(1)
+                        .clamp(1, MAX_SPAN)
+                };
+                b.span = (span("rowspan"), span("colspan"));
             }
             ("td" | "th", true) => {
+                if b.table.as_ref().is_some_and(|t| t.is_empty()) {
+                    if let Some(t) = b.table.as_mut() {
+                        t.push(Vec::new());
+                    }
+                }
+                b.fill_pending(false);
+                let (rows, cols) = b.span;
                 if let (Some(cell), Some(t)) = (b.cell.take(), b.table.as_mut()) {
                     let text = cell
                         .split('\n')
@@ -255,11 +305,20 @@ pub fn blocks(html: &str) -> Vec<Block> {
                         .filter(|s| !s.is_empty())
                         .collect::<Vec<_>>()
                         .join("\n");
-                    match t.last_mut() {
-                        Some(row) => row.push(text),
-                        None => t.push(vec![text]),
+                    if let Some(row) = t.last_mut() {
+                        for _ in 0..cols {
+                            let col = row.len();
+                            row.push(text.clone());
+                            if rows > 1 {
+                                if b.pending.len() <= col {
+                                    b.pending.resize(col + 1, None);
+                                }
+                                b.pending[col] = Some((text.clone(), rows - 1));
+                            }
+                        }
                     }
                 }
+                b.span = (1, 1);
             }
             (name, _) if BLOCK_ELEMENTS.contains(&name) => {
                 b.flush();
@@ -358,6 +417,19 @@ mod tests {
                 "（市发改局牵头，市财政局 按职能分工负责）"
             ]
         );
+    }
+
+    #[test]
+    fn rowspan_and_colspan_repeat_cells() {
+        let html = "<table><tr><th>序号</th><th>领域</th><th>任务</th><th>牵头单位</th></tr>\
+            <tr><td>1</td><td rowspan=\"2\">产业</td><td>甲</td><td rowspan='2'>市发改委</td></tr>\
+            <tr><td>2</td><td>乙</td></tr>\
+            <tr><td colspan=\"4\">二、民生</td></tr></table>";
+        let Block::Table { rows, .. } = &blocks(html)[0] else {
+            panic!("no table");
+        };
+        assert_eq!(rows[2], vec!["2", "产业", "乙", "市发改委"]);
+        assert_eq!(rows[3], vec!["二、民生"; 4]);
     }
 
     #[test]

@@ -7,12 +7,29 @@ pub fn blocks(text: &str) -> Vec<Block> {
     let mut table: Option<(Vec<Vec<String>>, usize)> = None;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
+        let cells: Vec<String> = line
+            .trim_matches('|')
+            .split('|')
+            .map(|c| strip_inline(c.trim()))
+            .collect();
+        // `| cell` lines one cell at a time (a converter's flattened table)
+        // are paragraphs; the flattened-table reader rebuilds them.
+        if line.starts_with('|') && cells.len() < 2 {
+            if let Some((rows, line_no)) = table.take() {
+                out.push(Block::Table {
+                    rows,
+                    line: line_no,
+                });
+            }
+            if let Some(c) = cells.into_iter().next().filter(|c| !c.is_empty()) {
+                out.push(Block::Paragraph {
+                    text: c,
+                    line: i + 1,
+                });
+            }
+            continue;
+        }
         if line.starts_with('|') {
-            let cells: Vec<String> = line
-                .trim_matches('|')
-                .split('|')
-                .map(|c| strip_inline(c.trim()))
-                .collect();
             let is_rule = cells
                 .iter()
                 .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')));

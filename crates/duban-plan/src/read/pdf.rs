@@ -38,6 +38,7 @@ pub fn read(bytes: &[u8]) -> Result<RawDocument, ParseError> {
                 other => other,
             })
             .collect(),
+        rebuilt_tables: Vec::new(),
     })
 }
 

@@ -15,6 +15,7 @@ mod coordination;
 mod cycles;
 mod desk;
 mod home;
+mod lists;
 mod login;
 mod report;
 mod task;
@@ -195,6 +196,13 @@ fn specs() -> Vec<Spec> {
             Campaign,
             post(cycles::settings),
         ),
+        s("get", &format!("{r}/lists"), Read, get(lists::page)),
+        s(
+            "post",
+            &format!("{r}/list-items"),
+            UnitOrCampaign,
+            post(lists::add),
+        ),
         s(
             "get",
             &format!("{r}/coordination"),
@@ -318,9 +326,12 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Office, "调度台", "desk"),
     (Role::Office, "调度周期", "cycles"),
     (Role::Office, "需协调事项", "coordination"),
+    (Role::Office, "清单", "lists"),
+    (Role::Reporter, "清单", "lists"),
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
+    (Role::Admin, "清单", "lists"),
     (Role::Admin, "导入方案", "admin/import"),
     (Role::Admin, "单位库", "admin/units"),
     (Role::Admin, "用户", "admin/users"),
