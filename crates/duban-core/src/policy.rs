@@ -34,6 +34,10 @@ pub enum Action {
     CorrectAssignment { campaign: Option<u32> },
     /// Add users and tokens.
     ManageUsers,
+    /// Import a plan document (or a revision of one) into the ledger. Its
+    /// own action, not `ManageUnits`, because an import rewrites every
+    /// campaign's tasks at once: only the coordination group may.
+    ImportPlan,
     /// Open, schedule and close a campaign's dispatch cycles.
     ManageCycles { campaign: Option<u32> },
     /// Fill in a unit's report on a task of a campaign.
@@ -222,6 +226,10 @@ mod tests {
             (Office, &review_other, false),
             (Reporter, &review_own, false),
             (Leader, &review_own, false),
+            (Admin, &Action::ImportPlan, true),
+            (Office, &Action::ImportPlan, false),
+            (Reporter, &Action::ImportPlan, false),
+            (Leader, &Action::ImportPlan, false),
         ];
         let table = table.iter().copied().chain([
             (Admin, &Action::ReadAudit, true),

@@ -284,13 +284,14 @@ async fn import_plans(
     Ok(ids)
 }
 
-struct OldTask {
-    id: String,
-    title: String,
-    snapshot: TaskSnapshot,
+pub(crate) struct OldTask {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) snapshot: TaskSnapshot,
 }
 
-async fn old_tasks(
+/// The current tasks of the given plans, as the diff sees them (unit ids).
+pub(crate) async fn old_tasks(
     tx: &mut Transaction<'static, Any>,
     r: &str,
     plan_ids: &HashMap<u32, String>,
@@ -363,21 +364,11 @@ async fn write_assignments(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn import_tasks(
-    tx: &mut Transaction<'static, Any>,
-    r: &str,
-    plan: &Plan,
-    plan_ids: &HashMap<u32, String>,
-    unit_ids: &HashMap<String, String>,
-    actor: &str,
-    at: &str,
-    report: &mut ImportReport,
-) -> Result<Vec<String>> {
-    let old = old_tasks(tx, r, plan_ids).await?;
+/// The plan's tasks as the diff sees them, with units as ids (names the
+/// map lacks are left out, as the import leaves them unassigned).
+pub(crate) fn snapshots(plan: &Plan, unit_ids: &HashMap<String, String>) -> Vec<TaskSnapshot> {
     let mut occurrences: HashMap<String, usize> = HashMap::new();
-    let new: Vec<TaskSnapshot> = plan
-        .tasks
+    plan.tasks
         .iter()
         .map(|t| {
             let base = format!("{}|{}", t.plan, t.path.join("|"));
@@ -398,7 +389,22 @@ async fn import_tasks(
                 cos: ids(&t.co_units),
             }
         })
-        .collect();
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import_tasks(
+    tx: &mut Transaction<'static, Any>,
+    r: &str,
+    plan: &Plan,
+    plan_ids: &HashMap<u32, String>,
+    unit_ids: &HashMap<String, String>,
+    actor: &str,
+    at: &str,
+    report: &mut ImportReport,
+) -> Result<Vec<String>> {
+    let old = old_tasks(tx, r, plan_ids).await?;
+    let new = snapshots(plan, unit_ids);
     let old_snaps: Vec<TaskSnapshot> = old.iter().map(|o| o.snapshot.clone()).collect();
     let mut task_ids = vec![String::new(); plan.tasks.len()];
     for change in diff(&old_snaps, &new) {

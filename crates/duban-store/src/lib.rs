@@ -4,6 +4,7 @@
 //! both accept), in the spirit of miniflux. Every row belongs to a region;
 //! nothing is overwritten without an audit entry; deletions are soft.
 
+mod admin;
 mod attachments;
 mod backup;
 mod dispatch;
@@ -12,6 +13,7 @@ mod import;
 mod indicators;
 mod lists;
 mod migrate;
+mod pending_imports;
 mod queries;
 mod regions;
 mod reminders;
@@ -22,6 +24,7 @@ mod units;
 mod urge;
 mod users;
 
+pub use admin::{AuditQuery, Holiday, UserChange};
 pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
 pub use dispatch::{
     default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
@@ -32,6 +35,9 @@ pub use history::LightHistory;
 pub use import::{ImportReport, TaskChange};
 pub use indicators::{IndicatorInput, IndicatorReport};
 pub use lists::{ListItem, NewListItem};
+pub use pending_imports::{
+    ImportPreview, PendingImport, PreviewChange, RevisionOf, UnitMatch, PENDING_IMPORT_SECS,
+};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};

@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_notifications.sql")),
     (5, include_str!("../migrations/0005_indicators.sql")),
     (6, include_str!("../migrations/0006_web.sql")),
+    (8, include_str!("../migrations/0008_pending_imports.sql")),
     (10, include_str!("../migrations/0010_plan_year.sql")),
     (11, include_str!("../migrations/0011_accounts.sql")),
 ];

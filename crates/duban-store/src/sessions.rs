@@ -214,7 +214,8 @@ impl Store {
         let id = sha256_hex(token);
         let row = sqlx::query(
             "SELECT s.csrf, s.created_at, s.last_seen_at, u.id, u.region_id, u.name, u.role, u.unit_id, u.campaign \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND u.deleted_at IS NULL AND u.disabled_at IS NULL",
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND u.deleted_at IS NULL \
+             AND u.disabled_at IS NULL",
         )
         .bind(&id)
         .fetch_optional(&self.pool)

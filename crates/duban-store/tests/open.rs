@@ -6,25 +6,22 @@ use duban_core::names::RegionName;
 use duban_store::testing::fresh_sqlite_url;
 use duban_store::{Store, StoreError};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 fn path_of(url: &str) -> PathBuf {
     PathBuf::from(url.trim_start_matches("sqlite://"))
 }
 
-/// Opens an existing database; asserts it fails within two seconds with an
-/// `Open` error whose message contains `needle`.
+/// Opens an existing database; asserts it fails with an `Open` error whose
+/// message contains `needle`. No clock is read (tests never assert times):
+/// a hang would end in the pool's "timed out" error, whose message is not
+/// the precise one asked for, so the message check catches it.
 async fn refused(url: &str, needle: &str) {
-    let started = Instant::now();
-    let got = tokio::time::timeout(Duration::from_secs(5), Store::open_existing(url))
-        .await
-        .expect("answered at once, not after a pool timeout");
+    let got = Store::open_existing(url).await;
     match got {
         Err(StoreError::Open(m)) => assert!(m.contains(needle), "{needle}: {m}"),
         Err(e) => panic!("{needle}: wrong error {e:?}"),
         Ok(_) => panic!("{needle}: opened"),
     }
-    assert!(started.elapsed() < Duration::from_secs(2), "{needle}");
 }
 
 /// A ledger with one imported plan, checkpointed into its main file and
@@ -98,14 +95,12 @@ async fn truncated_and_corrupted_files_are_refused_at_once() {
         *b = 0xA5;
     }
     std::fs::write(&path, bytes).unwrap();
-    let started = Instant::now();
     match Store::open_existing(&url).await {
         Err(StoreError::Open(m)) => {
             assert!(m.contains("损坏") || m.contains("完整性检查"), "{m}")
         }
         other => panic!("a corrupted ledger was opened: {:?}", other.err()),
     }
-    assert!(started.elapsed() < Duration::from_secs(2));
 
     // An intact one opens.
     Store::open_existing(&populated().await).await.unwrap();

@@ -12,6 +12,8 @@ pub mod notify;
 pub mod openapi;
 mod pages;
 
+pub use pages::{route_table as page_route_table, PageAccess, PageRoute};
+
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use duban_store::Store;

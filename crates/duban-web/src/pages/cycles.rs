@@ -66,7 +66,12 @@ async fn render(
         .or(viewer.who.campaign.map(i64::from))
         .or(plans.first().map(|p| p.no))
         .unwrap_or(1);
-    let (cadence, thresholds) = state.store.plan_settings(&region.id, plan).await?;
+    // A region without plans (a town under a county, say) shows an empty list.
+    let (cadence, thresholds) = if plans.iter().any(|p| p.no == plan) {
+        state.store.plan_settings(&region.id, plan).await?
+    } else {
+        (Cadence::Biweekly, Thresholds::default())
+    };
     let today = state.today();
     let (y, _, _) = today.ymd();
     let page = CyclesPage {

@@ -183,11 +183,7 @@ async fn render(
         error,
     };
     if let Some(c) = &cycle {
-        let as_of = if c.due_on < today.to_string() {
-            Date::parse(&c.due_on).unwrap_or(today)
-        } else {
-            today
-        };
+        let as_of = duban_store::default_as_of(c, today);
         let eval = state.store.evaluate(&region.id, c, as_of).await?;
         let reports = state.store.current_reports(&region.id, c).await?;
         let expected = state.store.expected_reports(&region.id, c).await?;

@@ -9,11 +9,13 @@
 //! session's form token ([`Viewer::check_csrf`]).
 
 mod account;
+mod admin;
 mod assets;
 mod coordination;
 mod cycles;
 mod desk;
 mod home;
+mod lists;
 mod login;
 mod report;
 mod task;
@@ -37,65 +39,209 @@ use serde::de::DeserializeOwned;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "duban_session";
 
-/// Every page route. Listed here, in one table, so the authorisation matrix
-/// test can walk them all.
-pub fn router() -> Router<AppState> {
+/// Who may use a page route. Stated next to each route in [`specs`]; each
+/// handler enforces it through [`crate::auth::guard_for`], and the page
+/// authorisation matrix test (`tests/page_matrix.rs`) checks every route
+/// against it for every role, so a page cannot be added without saying
+/// who may use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAccess {
+    /// No session needed: the sign-in page, assets, `/`.
+    Anyone,
+    /// Any signed-in person, outside any region: the account page, sign-out.
+    SignedIn,
+    /// Anyone signed in to the region or a region above it.
+    Read,
+    /// Offices, the coordination group and leaders (not reporters): the desk.
+    Staff,
+    /// A report's page: its own unit's reporter, the lead unit's reporter
+    /// for co-units, and every non-reporter of the region.
+    ReportReader,
+    /// A task's page: every non-reporter of the region, and the reporters
+    /// of the units assigned to the task.
+    TaskReader,
+    /// Admin, the office of the object's campaign, or the object's unit.
+    UnitOrCampaign,
+    /// Admin, or the office of the object's campaign.
+    Campaign,
+    /// The coordination group (admin) only.
+    Admin,
+}
+
+/// One page route: method, path and who may use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRoute {
+    pub method: &'static str,
+    pub path: String,
+    pub access: PageAccess,
+}
+
+pub(crate) struct Spec {
+    method: &'static str,
+    path: String,
+    access: PageAccess,
+    handler: axum::routing::MethodRouter<AppState>,
+}
+
+/// The page route table: the router and the matrix test both read it.
+fn specs() -> Vec<Spec> {
+    use PageAccess::*;
     let r = "/r/{region}";
-    Router::new()
-        .route("/", get(home::home))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/account", get(account::page))
-        .route("/account/password", post(account::change_password))
-        .route("/assets/style.css", get(assets::style))
-        .route("/assets/app.js", get(assets::script))
-        .route(&format!("{r}/workbench"), get(workbench::page))
-        .route(
+    let s = |method, path: &str, access, handler| Spec {
+        method,
+        path: path.to_string(),
+        access,
+        handler,
+    };
+    let upload_limit =
+        axum::extract::DefaultBodyLimit::max(duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024);
+    vec![
+        s("get", "/", Anyone, get(home::home)),
+        s("get", "/login", Anyone, get(login::form)),
+        s("post", "/login", Anyone, post(login::submit)),
+        s("get", "/assets/style.css", Anyone, get(assets::style)),
+        s("get", "/assets/app.js", Anyone, get(assets::script)),
+        s("post", "/logout", SignedIn, post(login::logout)),
+        s("get", "/account", SignedIn, get(account::page)),
+        s(
+            "post",
+            "/account/password",
+            SignedIn,
+            post(account::change_password),
+        ),
+        s("get", &format!("{r}/workbench"), Read, get(workbench::page)),
+        s(
+            "post",
             &format!("{r}/cycles/{{cycle}}/submit-all"),
+            UnitOrCampaign,
             post(workbench::submit_all),
-        )
-        .route(
-            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}"),
-            get(report::form).post(report::save),
-        )
-        .route(
-            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/history"),
-            get(report::history),
-        )
-        .route(
-            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/attachments"),
-            post(report::upload).layer(axum::extract::DefaultBodyLimit::max(
-                duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024,
-            )),
-        )
-        .route(
-            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/review"),
-            post(desk::review),
-        )
-        .route(
+        ),
+        s(
+            "post",
             &format!("{r}/cycles/{{cycle}}/indicators/{{target}}"),
+            UnitOrCampaign,
             post(workbench::save_indicator),
-        )
-        .route(&format!("{r}/attachments/{{id}}"), get(report::download))
-        .route(&format!("{r}/desk"), get(desk::page))
-        .route(&format!("{r}/cycles/{{cycle}}/remind"), post(desk::remind))
-        .route(
+        ),
+        s(
+            "get",
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}"),
+            ReportReader,
+            get(report::form),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}"),
+            UnitOrCampaign,
+            post(report::save),
+        ),
+        s(
+            "get",
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/history"),
+            ReportReader,
+            get(report::history),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/attachments"),
+            UnitOrCampaign,
+            post(report::upload).layer(upload_limit),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/reports/{{task}}/{{unit}}/review"),
+            Campaign,
+            post(desk::review),
+        ),
+        s(
+            "get",
+            &format!("{r}/attachments/{{id}}"),
+            ReportReader,
+            get(report::download),
+        ),
+        s("get", &format!("{r}/desk"), Staff, get(desk::page)),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/remind"),
+            Campaign,
+            post(desk::remind),
+        ),
+        s(
+            "get",
             &format!("{r}/cycles/{{cycle}}/tasks/{{task}}"),
+            TaskReader,
             get(task::page),
-        )
-        .route(&format!("{r}/cycles"), get(cycles::page))
-        .route(&format!("{r}/cycles/schedule"), post(cycles::schedule))
-        .route(&format!("{r}/cycles/open"), post(cycles::open))
-        .route(&format!("{r}/cycles/{{cycle}}/close"), post(cycles::close))
-        .route(
+        ),
+        s("get", &format!("{r}/cycles"), Read, get(cycles::page)),
+        s(
+            "post",
+            &format!("{r}/cycles/schedule"),
+            Campaign,
+            post(cycles::schedule),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/open"),
+            Campaign,
+            post(cycles::open),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/close"),
+            Campaign,
+            post(cycles::close),
+        ),
+        s(
+            "post",
             &format!("{r}/plans/{{plan}}/settings"),
+            Campaign,
             post(cycles::settings),
-        )
-        .route(&format!("{r}/coordination"), get(coordination::page))
-        .route(
+        ),
+        s("get", &format!("{r}/lists"), Read, get(lists::page)),
+        s(
+            "post",
+            &format!("{r}/list-items"),
+            UnitOrCampaign,
+            post(lists::add),
+        ),
+        s(
+            "get",
+            &format!("{r}/coordination"),
+            Read,
+            get(coordination::page),
+        ),
+        s(
+            "post",
             &format!("{r}/coordination/{{id}}/resolve"),
+            Campaign,
             post(coordination::resolve),
-        )
+        ),
+    ]
+}
+
+/// Every page route: the pages above and the admin's.
+fn all_specs() -> Vec<Spec> {
+    let mut all = specs();
+    all.extend(admin::specs());
+    all
+}
+
+/// The page routes, as data (for the matrix test and the docs).
+pub fn route_table() -> Vec<PageRoute> {
+    all_specs()
+        .into_iter()
+        .map(|s| PageRoute {
+            method: s.method,
+            path: s.path,
+            access: s.access,
+        })
+        .collect()
+}
+
+/// Every page route, from [`specs`].
+pub fn router() -> Router<AppState> {
+    all_specs()
+        .into_iter()
+        .fold(Router::new(), |router, s| router.route(&s.path, s.handler))
 }
 
 /// The signed-in person behind a page request.
@@ -180,9 +326,17 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Office, "调度台", "desk"),
     (Role::Office, "调度周期", "cycles"),
     (Role::Office, "需协调事项", "coordination"),
+    (Role::Office, "清单", "lists"),
+    (Role::Reporter, "清单", "lists"),
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
+    (Role::Admin, "清单", "lists"),
+    (Role::Admin, "导入方案", "admin/import"),
+    (Role::Admin, "单位库", "admin/units"),
+    (Role::Admin, "用户", "admin/users"),
+    (Role::Admin, "节假日", "admin/holidays"),
+    (Role::Admin, "审计", "admin/audit"),
     (Role::Leader, "调度台", "desk"),
     (Role::Leader, "需协调事项", "coordination"),
 ];
@@ -294,6 +448,10 @@ impl IntoResponse for PageError {
     }
 }
 
+/// Pages load only our own stylesheet and script, post forms only to
+/// themselves, and are never framed.
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Renders a template as an HTML response that is never cached (pages show
 /// personal, changing data).
 pub fn html<T: Template>(page: &T) -> Response {
@@ -305,6 +463,10 @@ pub fn html<T: Template>(page: &T) -> Response {
                     HeaderValue::from_static("text/html; charset=utf-8"),
                 ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(PAGE_CSP),
+                ),
             ],
             body,
         )

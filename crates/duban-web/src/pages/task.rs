@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use duban_core::dates::Date;
 use duban_core::names::Role;
 use duban_core::policy::Action;
 use duban_store::{Cycle, TaskRow};
@@ -91,10 +90,7 @@ pub async fn page(
         ));
     }
     let today = state.today();
-    let as_of = match Date::parse(&c.due_on) {
-        Some(due) if due < today => due,
-        _ => today,
-    };
+    let as_of = duban_store::default_as_of(&c, today);
     let eval = state.store.evaluate(&region.id, &c, as_of).await?;
     let te = eval.tasks.iter().find(|x| x.task_id == t.id);
     let reports = state.store.current_reports(&region.id, &c).await?;

@@ -97,6 +97,16 @@ async fn unit_of(
     asked: Option<&str>,
 ) -> Result<Unit, PageError> {
     let key = match (viewer.who.role, asked, &viewer.who.unit_id) {
+        (Role::Reporter, Some(other), Some(own)) if !other.is_empty() && other != own => {
+            let asked = state.store.unit(region_id, other).await?;
+            if &asked.id != own {
+                return Err(PageError::new(
+                    StatusCode::FORBIDDEN,
+                    "填报单位只能查看和报送本单位的事项。/ A reporter works only for its own unit.",
+                ));
+            }
+            own.clone()
+        }
         (Role::Reporter, _, Some(own)) => own.clone(),
         (_, Some(u), _) if !u.is_empty() => u.to_string(),
         _ => {
