@@ -66,6 +66,25 @@ impl Date {
         Date::new(y, m, d)
     }
 
+    /// Parses exactly `YYYY-MM-DD` (four, two and two digits, nothing
+    /// around them): the wire format of the API, which its OpenAPI document
+    /// states as a pattern, so what the document calls valid is accepted
+    /// and nothing else.
+    pub fn parse_strict(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !digits(0..4)
+            || !digits(5..7)
+            || !digits(8..10)
+        {
+            return None;
+        }
+        Date::parse(s)
+    }
+
     pub fn ymd(self) -> (i32, u32, u32) {
         let (y, m, d) = civil_from_days(self.0);
         (y as i32, m, d)
@@ -139,7 +158,7 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Date::parse(&s).ok_or_else(|| {
+        Date::parse_strict(&s).ok_or_else(|| {
             serde::de::Error::custom(format!(
                 "日期应为 {MIN_YEAR} 至 {MAX_YEAR} 年间的有效日期 YYYY-MM-DD：{s} / dates are valid YYYY-MM-DD days in {MIN_YEAR}..={MAX_YEAR}"
             ))
@@ -201,5 +220,21 @@ mod tests {
             Date::parse("1900-12-31").unwrap()
         );
         assert_eq!(Date::MAX.year(), MAX_YEAR);
+    }
+
+    #[test]
+    fn the_wire_format_is_exactly_yyyy_mm_dd() {
+        assert!(Date::parse_strict("2024-02-29").is_some());
+        for bad in [
+            " 2025-01-05",
+            "2025-1-05",
+            "+025-01-05",
+            "2025-01-05 ",
+            "2025-02-30",
+            "1899-12-31",
+            "2200-01-01",
+        ] {
+            assert!(Date::parse_strict(bad).is_none(), "{bad}");
+        }
     }
 }

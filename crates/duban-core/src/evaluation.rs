@@ -17,6 +17,7 @@ pub struct Thresholds {
     pub red_gap: f64,
     /// Within this many days of the deadline …
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 366))]
+    #[serde(deserialize_with = "crate::wire::integer")]
     pub due_soon_days: i64,
     /// … and less than this completion (%): yellow.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]

@@ -11,3 +11,4 @@ pub mod groups;
 pub mod names;
 pub mod policy;
 pub mod vocab;
+pub mod wire;

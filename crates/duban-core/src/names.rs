@@ -26,7 +26,10 @@ fn parse_name(s: &str, what_zh: &str, what_en: &str, max: usize) -> Result<Strin
             format!("{what_en} must not be empty."),
         ));
     }
-    if t.chars().count() > max {
+    // The length as sent, padding included: the API documents maxLength
+    // on the string it receives, so a longer one is refused even if it
+    // would fit once trimmed.
+    if s.chars().count() > max {
         return Err(err(
             format!("{what_zh}不能超过 {max} 个字。"),
             format!("{what_en} is longer than {max} characters."),

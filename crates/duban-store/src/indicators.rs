@@ -13,6 +13,7 @@ use serde_json::json;
 #[serde(deny_unknown_fields)]
 pub struct IndicatorInput {
     #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    #[serde(deserialize_with = "duban_core::wire::integer")]
     pub version: i64,
     /// Year-to-date value, in the target's unit.
     pub value: f64,

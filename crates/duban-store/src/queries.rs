@@ -55,9 +55,19 @@ pub struct TaskFilter {
     #[cfg_attr(feature = "openapi", param(pattern = "^(lead|co)$"))]
     pub role: Option<String>,
     /// Tasks due on or after / on or before (YYYY-MM-DD).
-    #[cfg_attr(feature = "openapi", param(format = Date))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$"
+        )
+    )]
     pub due_from: Option<String>,
-    #[cfg_attr(feature = "openapi", param(format = Date))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$"
+        )
+    )]
     pub due_to: Option<String>,
 }
 

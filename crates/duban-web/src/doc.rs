@@ -75,9 +75,11 @@ pub enum WriteErrors {
 }
 
 /// One name (a unit, an alias, a unit key): the rules of
-/// `duban_core::names`: not blank, no control characters, no separators
+/// `duban_core::names`, which trim white space (Rust's `White_Space`,
+/// spelt out here because regex `\s` differs) and then want something
+/// left, no control characters, no separators
 /// (、，,；;/\\), at most 60 characters.
-pub const NAME_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f、，,；;/\\]*[^\s\x00-\x1f\x7f-\x9f、，,；;/\\][^\x00-\x1f\x7f-\x9f、，,；;/\\]*$";
+pub const NAME_PATTERN: &str = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\x00-\x1f\x7f-\x9f、，,；;/\\\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f、，,；;/\\]*[^\x00-\x1f\x7f-\x9f、，,；;/\\\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
 
 /// A unit by id, name or alias (or a new unit name).
 pub fn unit_key() -> Object {
@@ -153,5 +155,35 @@ impl utoipa::PartialSchema for NewListItemSchema {
 impl ToSchema for NewListItemSchema {
     fn name() -> std::borrow::Cow<'static, str> {
         "NewListItem".into()
+    }
+}
+
+/// The body of a batch save: 1 to [`crate::handlers::reports::MAX_BATCH`]
+/// reports (a derived `Vec` schema would not state the bounds).
+pub struct ReportBatch;
+
+impl utoipa::PartialSchema for ReportBatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name("ReportItem"))
+            .min_items(Some(1))
+            .max_items(Some(crate::handlers::reports::MAX_BATCH))
+            .build()
+            .into()
+    }
+}
+
+impl ToSchema for ReportBatch {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            "ReportItem".into(),
+            <duban_store::ReportItem as utoipa::PartialSchema>::schema(),
+        ));
+        <duban_store::ReportItem as ToSchema>::schemas(schemas);
     }
 }

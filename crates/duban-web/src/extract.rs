@@ -69,6 +69,10 @@ fn query_rejection(r: QueryRejection) -> ApiError {
 /// a time, so no request can ask the server to serialise everything.
 pub const MAX_PAGE: u32 = 500;
 
+/// Largest `offset`: far beyond any real list, small enough for every
+/// client's integers.
+pub const MAX_OFFSET: u32 = 1_000_000;
+
 /// `?limit=&offset=` on a list: `limit` 1..=[`MAX_PAGE`] (default
 /// [`MAX_PAGE`]), `offset` from 0. A page shorter than `limit` is the last.
 #[derive(serde::Deserialize, Default, utoipa::IntoParams)]
@@ -77,7 +81,7 @@ pub const MAX_PAGE: u32 = 500;
 pub struct Page {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u32>,
 }
 
@@ -95,9 +99,15 @@ pub fn page<T>(items: Vec<T>, limit: Option<u32>, offset: Option<u32>) -> Result
             "limit 应在 1 到 {MAX_PAGE} 之间。/ limit must be within 1..={MAX_PAGE}."
         )));
     }
+    let offset = offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::bad_request(format!(
+            "offset 应在 0 到 {MAX_OFFSET} 之间。/ offset must be within 0..={MAX_OFFSET}."
+        )));
+    }
     Ok(items
         .into_iter()
-        .skip(offset.unwrap_or(0) as usize)
+        .skip(offset as usize)
         .take(limit as usize)
         .collect())
 }

@@ -273,7 +273,8 @@ async fn every_documented_read_works_and_filters_apply() {
                 None,
             )
             .await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        // A bad query parameter is a 400, as documented for every read.
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
         let (s, _) = app
             .call(
                 Some("leader"),

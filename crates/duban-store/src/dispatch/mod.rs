@@ -48,6 +48,7 @@ pub struct ReportInput {
     /// The version this edit starts from: 0 for a first report. A stale
     /// version is refused (409), so two people never overwrite each other.
     #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    #[serde(deserialize_with = "duban_core::wire::integer")]
     pub version: i64,
     #[cfg_attr(
         feature = "openapi",

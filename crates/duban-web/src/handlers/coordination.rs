@@ -17,7 +17,7 @@ pub struct StatusQuery {
     status: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 1000000)]
     offset: Option<u32>,
 }
 
@@ -39,6 +39,14 @@ pub async fn list(
     Query(q): Query<StatusQuery>,
 ) -> Result<Json<Vec<CoordinationRequest>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
+    if q.status
+        .as_deref()
+        .is_some_and(|s| s != "open" && s != "resolved")
+    {
+        return Err(ApiError::bad_request(
+            "status 应为 open 或 resolved。/ status must be open or resolved.",
+        ));
+    }
     let all = state
         .store
         .coordination_requests(&region.id, q.status.as_deref())

@@ -43,15 +43,29 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct NewCycle {
     #[schema(minimum = 1, maximum = 99)]
+    #[serde(deserialize_with = "duban_core::wire::integer")]
     plan: u32,
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$")]
     opens_on: Date,
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$")]
     due_on: Date,
     /// `regular` (default) or `extra` (临时调度).
     #[serde(default = "regular")]
     #[schema(pattern = "^(regular|extra)$")]
     kind: String,
+}
+
+/// Cycles belong to a campaign (an implementation plan, 1 and up); the
+/// overall plan (0) is not dispatched.
+fn campaign_only(plan: u32) -> Result<(), ApiError> {
+    if plan == 0 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "调度周期属于某个攻坚（方案序号 1 起）。/ Cycles belong to a campaign (plan 1 and up).",
+        ));
+    }
+    Ok(())
 }
 
 fn regular() -> String {
@@ -64,7 +78,7 @@ fn regular() -> String {
     operation_id = "cycles_open",
     path = "/api/v1/regions/{region}/cycles",
     summary = "开启调度周期（常规或临时调度）/ Open a cycle",
-    description = "权限 / Access: admin; office (own campaign)",
+    description = "权限 / Access: admin; office (own campaign)。规则 / Rules: due_on 不早于 opens_on / due_on is not before opens_on (422).",
     params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
     request_body(content = NewCycle, content_type = "application/json"),
     responses((status = 201, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
@@ -76,6 +90,7 @@ pub async fn open(
     Path(region): Path<String>,
     JsonBody(body): JsonBody<NewCycle>,
 ) -> Result<(StatusCode, Json<Cycle>), ApiError> {
+    campaign_only(body.plan)?;
     let region = guard(
         &state,
         &caller,
@@ -104,10 +119,11 @@ pub async fn open(
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     #[schema(minimum = 1, maximum = 99)]
+    #[serde(deserialize_with = "duban_core::wire::integer")]
     plan: u32,
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$")]
     from: Date,
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$")]
     to: Date,
 }
 
@@ -118,7 +134,7 @@ pub struct Schedule {
     operation_id = "cycles_schedule",
     path = "/api/v1/regions/{region}/cycles/schedule",
     summary = "按频次排定周期 / Schedule cycles by cadence",
-    description = "权限 / Access: admin; office (own campaign)",
+    description = "权限 / Access: admin; office (own campaign)。规则 / Rules: to 不早于 from，且相距不超过 800 天 / to is not before from and at most 800 days after it (422).",
     params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
     request_body(content = Schedule, content_type = "application/json"),
     responses((status = 201, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
@@ -130,6 +146,7 @@ pub async fn schedule(
     Path(region): Path<String>,
     JsonBody(body): JsonBody<Schedule>,
 ) -> Result<(StatusCode, Json<Vec<Cycle>>), ApiError> {
+    campaign_only(body.plan)?;
     let region = guard(
         &state,
         &caller,
@@ -198,7 +215,7 @@ pub async fn close(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsOf {
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$")]
     as_of: Option<Date>,
 }
 
@@ -264,7 +281,7 @@ pub async fn summary(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Holiday {
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = String, pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$")]
     day: Date,
     #[schema(pattern = r"\S", max_length = 40)]
     name: String,
@@ -280,7 +297,7 @@ pub struct Holiday {
     description = "权限 / Access: admin",
     params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
     request_body(content = Holiday, content_type = "application/json"),
-    responses((status = 201, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
+    responses((status = 201, description = "已添加（无响应体）/ Added (no body)"), crate::doc::WriteErrors),
     security(("bearer" = [])),
 )]
 pub async fn add_holiday(

@@ -14,14 +14,14 @@ use duban_store::{Notification, Reminder};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderQuery {
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, pattern = r"^(?:(?:19|20|21)[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)-02-29)$")]
     as_of: Option<Date>,
     unit: Option<String>,
     /// A campaign: the office's view of who owes what.
     plan: Option<i64>,
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 1000000)]
     offset: Option<u32>,
 }
 

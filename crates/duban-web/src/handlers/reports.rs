@@ -216,6 +216,7 @@ pub struct Review {
     #[schema(max_length = 2000)]
     comment: String,
     #[schema(minimum = 1)]
+    #[serde(deserialize_with = "duban_core::wire::integer")]
     version: i64,
 }
 
@@ -278,7 +279,7 @@ pub const MAX_BATCH: usize = 500;
     summary = "批量填报（全部成功或全部失败）/ Save several reports at once",
     description = "权限 / Access: admin; office (own campaign); reporter (own unit)",
     params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id")),
-    request_body(content = Vec<duban_store::ReportItem>, content_type = "application/json"),
+    request_body(content = crate::doc::ReportBatch, content_type = "application/json"),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::WriteErrors),
     security(("bearer" = [])),
 )]

@@ -29,12 +29,21 @@ pub async fn list(
     // an empty (or silently unfiltered) answer.
     for (name, value) in [("due_from", &filter.due_from), ("due_to", &filter.due_to)] {
         if let Some(v) = value {
-            if duban_core::dates::Date::parse(v).is_none() {
+            if duban_core::dates::Date::parse_strict(v).is_none() {
                 return Err(ApiError::bad_request(format!(
                     "{name} 应为有效日期 YYYY-MM-DD：“{v}”。/ {name} must be a valid date YYYY-MM-DD: '{v}'."
                 )));
             }
         }
+    }
+    if filter
+        .role
+        .as_deref()
+        .is_some_and(|r| r != "lead" && r != "co")
+    {
+        return Err(ApiError::bad_request(
+            "role 应为 lead 或 co。/ role must be lead or co.",
+        ));
     }
     Ok(Json(state.store.tasks(&region.id, &filter).await?))
 }
