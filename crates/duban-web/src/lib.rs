@@ -30,6 +30,8 @@ pub struct AppState {
     pub store: Store,
     /// A fixed "today" (demo and training: `--today`), else the real date.
     pub today: Option<duban_core::dates::Date>,
+    /// Page data by ledger version.
+    pages: std::sync::Arc<pages::Caches>,
 }
 
 impl AppState {
@@ -192,6 +194,7 @@ pub fn app(store: Store, options: Options) -> Router {
         .with_state(AppState {
             store,
             today: options.today,
+            pages: Default::default(),
         });
     hygiene::apply(app)
 }

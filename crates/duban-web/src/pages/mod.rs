@@ -244,6 +244,47 @@ pub fn router() -> Router<AppState> {
         .fold(Router::new(), |router, s| router.route(&s.path, s.handler))
 }
 
+/// Page data kept per ledger version: every audited write bumps the
+/// region's version (`Store::ledger_version`), so an entry is reused only
+/// while nothing changed. Bounded: cleared when it grows past `CAP`.
+pub struct VersionedCache<T> {
+    map: std::sync::Mutex<std::collections::HashMap<String, (i64, std::sync::Arc<T>)>>,
+}
+
+impl<T> Default for VersionedCache<T> {
+    fn default() -> Self {
+        VersionedCache {
+            map: Default::default(),
+        }
+    }
+}
+
+impl<T> VersionedCache<T> {
+    const CAP: usize = 2_000;
+
+    pub fn get(&self, key: &str, version: i64) -> Option<std::sync::Arc<T>> {
+        let map = self.map.lock().ok()?;
+        map.get(key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, d)| d.clone())
+    }
+
+    pub fn put(&self, key: String, version: i64, data: std::sync::Arc<T>) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= Self::CAP {
+                map.clear();
+            }
+            map.insert(key, (version, data));
+        }
+    }
+}
+
+/// The caches of the pages, in the server's state.
+#[derive(Default)]
+pub struct Caches {
+    pub workbench: VersionedCache<workbench::WorkbenchData>,
+}
+
 /// The signed-in person behind a page request.
 pub struct Viewer {
     pub who: Principal,

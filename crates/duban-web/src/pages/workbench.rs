@@ -64,11 +64,18 @@ struct WorkbenchPage {
     unit: String,
     unit_id: String,
     today: String,
-    cycles: Vec<CycleBlock>,
-    requests: Vec<Request>,
-    /// 催办 from the offices in the last two weeks: (text, when).
-    urged: Vec<(String, String)>,
+    data: std::sync::Arc<WorkbenchData>,
     notice: String,
+}
+
+/// What the workbench shows of a unit on a day: built from the ledger once
+/// per ledger version (every write bumps it) and shared by every request
+/// until the next write.
+pub struct WorkbenchData {
+    pub cycles: Vec<CycleBlock>,
+    pub requests: Vec<Request>,
+    /// 催办 from the offices in the last two weeks: (text, when).
+    pub urged: Vec<(String, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -147,6 +154,40 @@ pub async fn page(
     let region = guard_for(&state, Some(&viewer.who), &region, Action::Read).await?;
     let unit = unit_of(&state, &viewer, &region.id, q.unit.as_deref()).await?;
     let today = state.today();
+    let version = state.store.ledger_version(&region.id).await?;
+    let key = format!("{}|{}|{today}", region.id, unit.id);
+    let data = match state.pages.workbench.get(&key, version) {
+        Some(d) => d,
+        None => {
+            let d = std::sync::Arc::new(build(&state, &region, &unit, today).await?);
+            state.pages.workbench.put(key, version, d.clone());
+            d
+        }
+    };
+    let notice = match (q.submitted, q.saved) {
+        (Some(n), _) => format!("已报送 {n} 项。"),
+        (_, Some(_)) => "已保存。".to_string(),
+        _ => String::new(),
+    };
+    Ok(html(&WorkbenchPage {
+        chrome: Chrome::new(&state, &viewer, &region, format!("{}工作台", unit.name)),
+        region_id: region.id.clone(),
+        unit: unit.name.clone(),
+        unit_id: unit.id.clone(),
+        today: today.to_string(),
+        data,
+        notice,
+    }))
+}
+
+/// Reads what the unit owes in every open cycle, its indicators, the
+/// requests addressed to it and the offices' 催办.
+async fn build(
+    state: &AppState,
+    region: &duban_store::Region,
+    unit: &Unit,
+    today: Date,
+) -> Result<WorkbenchData, PageError> {
     let titles: std::collections::HashMap<i64, String> = state
         .store
         .plans(&region.id)
@@ -271,22 +312,11 @@ pub async fn page(
         .into_iter()
         .map(|(text, at)| (text, at.replace('T', " ").chars().take(16).collect()))
         .collect();
-    let notice = match (q.submitted, q.saved) {
-        (Some(n), _) => format!("已报送 {n} 项。"),
-        (_, Some(_)) => "已保存。".to_string(),
-        _ => String::new(),
-    };
-    Ok(html(&WorkbenchPage {
-        chrome: Chrome::new(&state, &viewer, &region, format!("{}工作台", unit.name)),
-        region_id: region.id.clone(),
-        unit: unit.name.clone(),
-        unit_id: unit.id.clone(),
-        today: today.to_string(),
+    Ok(WorkbenchData {
         cycles: blocks,
         requests,
         urged,
-        notice,
-    }))
+    })
 }
 
 #[derive(serde::Deserialize)]
