@@ -196,7 +196,7 @@ async fn build(
         .map(|p| (p.no, p.title))
         .collect();
     let mut blocks = Vec::new();
-    for c in open_cycles(&state, &region.id, today).await? {
+    for c in open_cycles(state, &region.id, today).await? {
         let reports = state.store.current_reports(&region.id, &c).await?;
         let mut items: Vec<Item> = state
             .store
