@@ -184,7 +184,7 @@ async fn render(
     };
     if let Some(c) = &cycle {
         let as_of = duban_store::default_as_of(c, today);
-        let eval = state.store.evaluate(&region.id, c, as_of).await?;
+        let eval = super::evaluation(state, &region.id, c, as_of).await?;
         let reports = state.store.current_reports(&region.id, c).await?;
         let expected = state.store.expected_reports(&region.id, c).await?;
         let mut missing: std::collections::BTreeMap<String, usize> = Default::default();

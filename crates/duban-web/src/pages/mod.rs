@@ -283,6 +283,24 @@ impl<T> VersionedCache<T> {
 #[derive(Default)]
 pub struct Caches {
     pub workbench: VersionedCache<workbench::WorkbenchData>,
+    pub evaluation: VersionedCache<duban_store::Evaluation>,
+}
+
+/// A cycle's evaluation as of a day, computed once per ledger version.
+pub async fn evaluation(
+    state: &AppState,
+    region_id: &str,
+    cycle: &duban_store::Cycle,
+    as_of: duban_core::dates::Date,
+) -> Result<std::sync::Arc<duban_store::Evaluation>, PageError> {
+    let version = state.store.ledger_version(region_id).await?;
+    let key = format!("{region_id}|{}|{as_of}", cycle.id);
+    if let Some(e) = state.pages.evaluation.get(&key, version) {
+        return Ok(e);
+    }
+    let e = std::sync::Arc::new(state.store.evaluate(region_id, cycle, as_of).await?);
+    state.pages.evaluation.put(key, version, e.clone());
+    Ok(e)
 }
 
 /// The signed-in person behind a page request.

@@ -91,7 +91,7 @@ pub async fn page(
     }
     let today = state.today();
     let as_of = duban_store::default_as_of(&c, today);
-    let eval = state.store.evaluate(&region.id, &c, as_of).await?;
+    let eval = super::evaluation(&state, &region.id, &c, as_of).await?;
     let te = eval.tasks.iter().find(|x| x.task_id == t.id);
     let reports = state.store.current_reports(&region.id, &c).await?;
     let viewer_unit = viewer.who.unit_id.as_deref();
