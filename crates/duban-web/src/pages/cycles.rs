@@ -55,17 +55,7 @@ async fn render(
     error: String,
 ) -> Result<Response, PageError> {
     let region = guard_for(state, Some(&viewer.who), region_key, Action::Read).await?;
-    let plans: Vec<PlanRow> = state
-        .store
-        .plans(&region.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.no > 0)
-        .collect();
-    let plan = plan
-        .or(viewer.who.campaign.map(i64::from))
-        .or(plans.first().map(|p| p.no))
-        .unwrap_or(1);
+    let (plans, plan) = super::campaign_choice(state, viewer, &region.id, plan).await?;
     // A region without plans (a town under a county, say) shows an empty list.
     let (cadence, thresholds) = if plans.iter().any(|p| p.no == plan) {
         state.store.plan_settings(&region.id, plan).await?
@@ -242,30 +232,17 @@ pub async fn open(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CloseForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /r/{region}/cycles/{cycle}/close`
 pub async fn close(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((region_key, cycle)): Path<(String, String)>,
-    Form(f): Form<CloseForm>,
+    Form(f): Form<super::CsrfOnly>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
-    let region = guard_for(&state, Some(&viewer.who), &region_key, Action::Read).await?;
-    let c = state.store.cycle(&region.id, &cycle).await?;
-    guard_for(
-        &state,
-        Some(&viewer.who),
-        &region_key,
-        Action::ManageCycles {
-            campaign: u32::try_from(c.plan).ok(),
-        },
-    )
+    let (region, c) = super::cycle_guard(&state, &viewer, &region_key, &cycle, |campaign| {
+        Action::ManageCycles { campaign }
+    })
     .await?;
     match state
         .store

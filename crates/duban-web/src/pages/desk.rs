@@ -127,18 +127,7 @@ async fn render(
             "调度台供专班办公室、综合协调组和领导使用；填报单位请使用工作台。/ The desk is for offices, the coordination group and leaders.",
         ));
     }
-    let plans: Vec<PlanRow> = state
-        .store
-        .plans(&region.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.no > 0)
-        .collect();
-    let plan = q
-        .plan
-        .or(viewer.who.campaign.map(i64::from))
-        .or(plans.first().map(|p| p.no))
-        .unwrap_or(1);
+    let (plans, plan) = super::campaign_choice(state, viewer, &region.id, q.plan).await?;
     let plan_title = plans
         .iter()
         .find(|p| p.no == plan)
@@ -286,30 +275,17 @@ pub fn light_class(l: duban_core::evaluation::Light) -> &'static str {
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /r/{region}/cycles/{cycle}/remind`: 催办 every unit still missing.
 pub async fn remind(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((region_key, cycle)): Path<(String, String)>,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<super::CsrfOnly>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
-    let region = guard_for(&state, Some(&viewer.who), &region_key, Action::Read).await?;
-    let c = state.store.cycle(&region.id, &cycle).await?;
-    guard_for(
-        &state,
-        Some(&viewer.who),
-        &region_key,
-        Action::ManageCycles {
-            campaign: u32::try_from(c.plan).ok(),
-        },
-    )
+    let (region, c) = super::cycle_guard(&state, &viewer, &region_key, &cycle, |campaign| {
+        Action::ManageCycles { campaign }
+    })
     .await?;
     let channels = crate::notify::Channels::from_env();
     let urged = state
@@ -352,16 +328,9 @@ pub async fn review(
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
-    let region = guard_for(&state, Some(&viewer.who), &region_key, Action::Read).await?;
-    let c = state.store.cycle(&region.id, &cycle).await?;
-    guard_for(
-        &state,
-        Some(&viewer.who),
-        &region_key,
-        Action::ReviewReport {
-            campaign: u32::try_from(c.plan).ok(),
-        },
-    )
+    let (region, c) = super::cycle_guard(&state, &viewer, &region_key, &cycle, |campaign| {
+        Action::ReviewReport { campaign }
+    })
     .await?;
     let accept = match f.decision.as_str() {
         "accept" => true,

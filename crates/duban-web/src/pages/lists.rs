@@ -76,17 +76,7 @@ async fn render(
     error: String,
 ) -> Result<Response, PageError> {
     let region = guard_for(state, Some(&viewer.who), region_key, Action::Read).await?;
-    let plans: Vec<PlanRow> = state
-        .store
-        .plans(&region.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.no > 0)
-        .collect();
-    let plan = plan
-        .or(viewer.who.campaign.map(i64::from))
-        .or(plans.first().map(|p| p.no))
-        .unwrap_or(1);
+    let (plans, plan) = super::campaign_choice(state, viewer, &region.id, plan).await?;
     let tasks = state
         .store
         .tasks(

@@ -138,18 +138,12 @@ pub async fn submit(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /logout` (with the form token)
 pub async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
     jar: CookieJar,
-    Form(f): Form<CsrfOnly>,
+    Form(f): Form<super::CsrfOnly>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
     state.store.sign_out(&viewer.token, &viewer.who).await?;

@@ -303,6 +303,58 @@ pub async fn evaluation(
     Ok(e)
 }
 
+/// A form that carries only its token (sign-out, close, 催办).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// The region's campaigns (plan numbers above 0) and the one to show: the
+/// one asked for, else the viewer's own (an office), else the first.
+pub async fn campaign_choice(
+    state: &AppState,
+    viewer: &Viewer,
+    region_id: &str,
+    asked: Option<i64>,
+) -> Result<(Vec<duban_store::PlanRow>, i64), PageError> {
+    let plans: Vec<duban_store::PlanRow> = state
+        .store
+        .plans(region_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.no > 0)
+        .collect();
+    let plan = asked
+        .or(viewer.who.campaign.map(i64::from))
+        .or(plans.first().map(|p| p.no))
+        .unwrap_or(1);
+    Ok((plans, plan))
+}
+
+/// The region and a cycle of it, when the viewer may do `action` (built
+/// from the cycle's own campaign) there: the check every cycle-scoped
+/// form makes.
+pub async fn cycle_guard(
+    state: &AppState,
+    viewer: &Viewer,
+    region_key: &str,
+    cycle: &str,
+    action: fn(Option<u32>) -> duban_core::policy::Action,
+) -> Result<(Region, duban_store::Cycle), PageError> {
+    use duban_core::policy::Action;
+    let region = crate::auth::guard_for(state, Some(&viewer.who), region_key, Action::Read).await?;
+    let c = state.store.cycle(&region.id, cycle).await?;
+    crate::auth::guard_for(
+        state,
+        Some(&viewer.who),
+        region_key,
+        action(u32::try_from(c.plan).ok()),
+    )
+    .await?;
+    Ok((region, c))
+}
+
 /// The signed-in person behind a page request.
 pub struct Viewer {
     pub who: Principal,
