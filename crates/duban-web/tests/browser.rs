@@ -318,6 +318,27 @@ async fn a_whole_dispatch_loop_in_the_browser() {
         "submitted"
     );
 
+    // The task page shows A's light with its reason and percentages in range.
+    b.goto(&format!(
+        "{}/r/{}/cycles/{}/tasks/{a}",
+        s.base, s.region, cycle.id
+    ))
+    .await;
+    let text = b.text().await;
+    let line = text
+        .lines()
+        .skip_while(|l| !l.contains("完成 / 序时进度"))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let percents: Vec<f64> = line
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert_eq!(percents.len(), 2, "completion and time progress: {line}");
+    assert!(percents.iter().all(|p| (0.0..=100.0).contains(p)), "{line}");
+    assert!(text.contains("灯"), "{text}");
+
     // A second reporter edits C while the first saved it: stale, text kept.
     b.sign_in(&s.base, "rep2", PASSWORD).await;
     b.goto(&form(c)).await;

@@ -239,7 +239,7 @@ async fn render(
                 class: light_class(t.light),
                 reason: t.reason.clone(),
                 completion: format!("{:.0}%", t.completion),
-                time_progress: format!("{:.0}%", t.time_progress * 100.0),
+                time_progress: format!("{:.0}%", t.time_progress),
             })
             .collect();
         alerts.sort_by_key(|a| if a.class == "red" { 0 } else { 1 });

@@ -179,7 +179,7 @@ pub async fn page(
             .map(|x| format!("{:.0}%", x.completion))
             .unwrap_or_else(|| "—".into()),
         time_progress: te
-            .map(|x| format!("{:.0}%", x.time_progress * 100.0))
+            .map(|x| format!("{:.0}%", x.time_progress))
             .unwrap_or_else(|| "—".into()),
         thresholds: format!(
             "落后序时进度超过 {} 个百分点为红灯，落后但不超过为黄灯；距完成时限 {} 天内且完成不足 {}% 为黄灯。",
