@@ -42,6 +42,15 @@ pub enum Selection {
 }
 
 impl Selection {
+    /// The selection as a query string for links (`cycle=3`, `month=…`).
+    pub fn query(self) -> String {
+        match self {
+            Selection::Latest => String::new(),
+            Selection::Seq(n) => format!("cycle={n}"),
+            Selection::Month(y, m) => format!("month={y:04}-{m:02}"),
+        }
+    }
+
     fn key(self) -> String {
         match self {
             Selection::Latest => "latest".into(),
@@ -50,7 +59,7 @@ impl Selection {
         }
     }
 
-    fn label(self) -> String {
+    pub fn label(self) -> String {
         match self {
             Selection::Latest => "各攻坚最新一期".into(),
             Selection::Seq(n) => format!("第 {n} 期"),
@@ -75,7 +84,7 @@ fn bad(msg: &str) -> PageError {
 
 /// Reads the query: a month (`YYYY-MM`) wins over a cycle number; empty
 /// fields (from the forms' "latest" choice) mean no choice.
-fn parse_query(q: &DashQuery) -> Result<(Selection, Option<i64>), PageError> {
+pub fn parse_query(q: &DashQuery) -> Result<(Selection, Option<i64>), PageError> {
     fn field(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
@@ -127,6 +136,7 @@ pub struct CampaignView {
     pub expected: usize,
     pub actual: usize,
     pub on_time: usize,
+    pub metrics: duban_core::evaluation::ReportingMetrics,
     /// Light counts and rates since the previous cycle, in words.
     pub change: String,
 }
@@ -217,6 +227,10 @@ struct DashboardPage {
     /// The plans the viewer may pick (all for leaders and admin).
     plans: Vec<(i64, String)>,
     children: Vec<super::regions::RegionRow>,
+    /// The selection as a query string, for the links to other pages.
+    query: String,
+    seqs: Vec<i64>,
+    months: Vec<(String, String)>,
 }
 
 impl DashboardPage {
@@ -224,6 +238,11 @@ impl DashboardPage {
     fn is_plan(&self, no: &i64) -> bool {
         self.plan == Some(*no)
     }
+}
+
+/// A 0..=1 share as a percentage with one decimal (for the charts).
+fn pct1(v: f64) -> f64 {
+    (v * 1000.0).round() / 10.0
 }
 
 fn pct(v: f64) -> String {
@@ -290,7 +309,17 @@ pub async fn page(
         .filter(|(no, _)| office_plan.is_none_or(|o| o == *no))
         .collect();
     let data = dashboard_data(&state, &region.id, selection, scope).await?;
-    let children = super::regions::roll_up(&state, &region).await?;
+    let up = super::regions::roll_up(&state, &region, selection).await?;
+    let children = up.rows;
+    // The choices: this region's cycles and months, and its children's.
+    let mut seqs = data.seqs.clone();
+    seqs.extend(up.seqs);
+    seqs.sort();
+    seqs.dedup();
+    let mut months = data.months.clone();
+    months.extend(up.months);
+    months.sort_by(|a, b| b.0.cmp(&a.0));
+    months.dedup();
     let page = DashboardPage {
         chrome: Chrome::new(&state, &viewer, &region, "看板"),
         region_id: region.id.clone(),
@@ -306,6 +335,9 @@ pub async fn page(
         plan: scope,
         plans,
         children,
+        query: selection.query(),
+        seqs,
+        months,
     };
     Ok(html(&page))
 }
@@ -452,6 +484,7 @@ async fn compute(
                 expected: 0,
                 actual: 0,
                 on_time: 0,
+                metrics: Default::default(),
                 change: "本期没有调度周期".into(),
             });
             continue;
@@ -493,6 +526,7 @@ async fn compute(
             expected: e.metrics.expected,
             actual: e.metrics.actual,
             on_time: e.metrics.on_time,
+            metrics: e.metrics,
             change: change_text(prev.as_deref().map(point).as_ref(), &cur),
         });
         green += e.green;
@@ -510,7 +544,7 @@ async fn compute(
             format!("攻坚{plan}"),
             evals
                 .iter()
-                .map(|(s, e)| (*s, e.metrics.on_time_rate * 100.0))
+                .map(|(s, e)| (*s, pct1(e.metrics.on_time_rate)))
                 .collect(),
         ));
         if plans.len() == 1 {
@@ -521,13 +555,9 @@ async fn compute(
                 title: format!("攻坚{plan} 各期报送率、按时率与绿灯占比"),
                 categories: evals.iter().map(|(s, _)| format!("第{s}期")).collect(),
                 series: vec![
-                    line("报送率", 0, v(|e| Some(e.metrics.reporting_rate * 100.0))),
-                    line("按时报送率", 1, v(|e| Some(e.metrics.on_time_rate * 100.0))),
-                    line(
-                        "绿灯占比",
-                        2,
-                        v(|e| point(e).green_share().map(|s| s * 100.0)),
-                    ),
+                    line("报送率", 0, v(|e| Some(pct1(e.metrics.reporting_rate)))),
+                    line("按时报送率", 1, v(|e| Some(pct1(e.metrics.on_time_rate)))),
+                    line("绿灯占比", 2, v(|e| point(e).green_share().map(pct1))),
                 ],
                 y_max: Some(100.0),
                 unit: "%".into(),

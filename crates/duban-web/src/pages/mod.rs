@@ -294,8 +294,6 @@ pub struct Caches {
     pub workbench: VersionedCache<workbench::WorkbenchData>,
     pub evaluation: VersionedCache<duban_store::Evaluation>,
     pub dashboard: VersionedCache<dashboard::DashboardData>,
-    /// Child regions' summaries, keyed by every child's ledger version.
-    pub regions: VersionedCache<Vec<(Region, duban_store::RegionSummary)>>,
 }
 
 /// A cycle's evaluation as of a day, computed once per ledger version.

@@ -8,10 +8,12 @@
 //! child's `GET …/summary` (its campaigns' latest cycles), rolled up and
 //! ranked by `duban_core::dashboard::roll_up`.
 
+use super::dashboard::{dashboard_data, parse_query, DashQuery, DashboardData, Selection};
 use super::{html, Chrome, PageError, Viewer};
 use crate::auth::guard_for;
 use crate::AppState;
 use askama::Template;
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use duban_core::dashboard::{self as figures, CampaignFigures, RegionFigures};
@@ -29,6 +31,7 @@ pub struct CampaignCell {
 }
 
 /// A child region with its place, figures and campaigns.
+/// `as_of` names the selection the figures are for.
 pub struct RegionRow {
     pub rank: usize,
     pub id: String,
@@ -43,9 +46,16 @@ pub struct RegionRow {
     pub as_of: String,
 }
 
-/// The roll-up of `region`'s direct children, best first; empty when it
-/// has none. Cached per the children's ledger versions.
-pub async fn roll_up(state: &AppState, region: &Region) -> Result<Vec<RegionRow>, PageError> {
+/// The roll-up of `region`'s direct children for a selection (the same
+/// cycle or month as the dashboard that shows it), best first; empty when
+/// it has none. Each child's figures are its own dashboard's data, cached
+/// per that child's ledger version, so the roll-up costs a version lookup
+/// per child once warm.
+pub async fn roll_up(
+    state: &AppState,
+    region: &Region,
+    selection: Selection,
+) -> Result<RollUp, PageError> {
     let children: Vec<Region> = state
         .store
         .regions()
@@ -53,40 +63,42 @@ pub async fn roll_up(state: &AppState, region: &Region) -> Result<Vec<RegionRow>
         .into_iter()
         .filter(|r| r.parent_id.as_deref() == Some(region.id.as_str()))
         .collect();
-    if children.is_empty() {
-        return Ok(vec![]);
+    let mut data = Vec::with_capacity(children.len());
+    for c in children {
+        let d = dashboard_data(state, &c.id, selection, None).await?;
+        data.push((c, d));
     }
-    let today = state.today();
-    let mut key = format!("{}|{today}", region.id);
-    for c in &children {
-        key.push_str(&format!(
-            "|{}:{}",
-            c.id,
-            state.store.ledger_version(&c.id).await?
-        ));
-    }
-    if let Some(rows) = state.pages.regions.get(&key, 0) {
-        return Ok(rows_of(&rows));
-    }
-    let mut summaries = Vec::new();
-    for c in &children {
-        summaries.push((c.clone(), state.store.region_summary(&c.id, today).await?));
-    }
-    let data = Arc::new(summaries);
-    state.pages.regions.put(key, 0, data.clone());
-    Ok(rows_of(&data))
+    let mut seqs: Vec<i64> = data.iter().flat_map(|(_, d)| d.seqs.clone()).collect();
+    seqs.sort();
+    seqs.dedup();
+    let mut months: Vec<(String, String)> =
+        data.iter().flat_map(|(_, d)| d.months.clone()).collect();
+    months.sort_by(|a, b| b.0.cmp(&a.0));
+    months.dedup();
+    Ok(RollUp {
+        rows: rows_of(&data),
+        seqs,
+        months,
+    })
 }
 
-type Summaries = Vec<(Region, duban_store::RegionSummary)>;
+/// The children's rows, and the cycle numbers and months they can be
+/// viewed by (a city without plans of its own offers its counties').
+pub struct RollUp {
+    pub rows: Vec<RegionRow>,
+    pub seqs: Vec<i64>,
+    pub months: Vec<(String, String)>,
+}
 
-fn rows_of(summaries: &Summaries) -> Vec<RegionRow> {
-    let figures_in: Vec<RegionFigures> = summaries
+fn rows_of(children: &[(Region, Arc<DashboardData>)]) -> Vec<RegionRow> {
+    let figures_in: Vec<RegionFigures> = children
         .iter()
-        .map(|(r, s)| RegionFigures {
+        .map(|(r, d)| RegionFigures {
             region: r.id.clone(),
-            campaigns: s
+            campaigns: d
                 .campaigns
                 .iter()
+                .filter(|c| !c.cycle_id.is_empty())
                 .map(|c| CampaignFigures {
                     plan: c.plan,
                     green: c.green,
@@ -100,7 +112,7 @@ fn rows_of(summaries: &Summaries) -> Vec<RegionRow> {
     figures::roll_up(&figures_in)
         .into_iter()
         .filter_map(|ranked| {
-            let (region, summary) = summaries.iter().find(|(r, _)| r.id == ranked.region)?;
+            let (region, d) = children.iter().find(|(r, _)| r.id == ranked.region)?;
             let rate = |v: f64| {
                 if ranked.metrics.expected == 0 {
                     "—".to_string()
@@ -118,18 +130,19 @@ fn rows_of(summaries: &Summaries) -> Vec<RegionRow> {
                 red: ranked.red,
                 reporting_rate: rate(ranked.metrics.reporting_rate),
                 on_time_rate: rate(ranked.metrics.on_time_rate),
-                campaigns: summary
+                campaigns: d
                     .campaigns
                     .iter()
+                    .filter(|c| !c.cycle_id.is_empty())
                     .map(|c| CampaignCell {
                         plan: c.plan,
                         green: c.green,
                         yellow: c.yellow,
                         red: c.red,
-                        on_time_rate: format!("{:.0}%", c.metrics.on_time_rate * 100.0),
+                        on_time_rate: c.on_time_rate.clone(),
                     })
                     .collect(),
-                as_of: summary.as_of.clone(),
+                as_of: d.selection_label.clone(),
             })
         })
         .collect()
@@ -142,6 +155,7 @@ struct RegionsPage {
     rows: Vec<RegionRow>,
     plans: Vec<i64>,
     chart: String,
+    query: String,
 }
 
 /// `GET /r/{region}/regions`
@@ -149,6 +163,7 @@ pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(region_key): Path<String>,
+    Query(q): Query<DashQuery>,
 ) -> Result<Response, PageError> {
     let region = guard_for(
         &state,
@@ -157,7 +172,8 @@ pub async fn page(
         Action::ReadDashboard,
     )
     .await?;
-    let rows = roll_up(&state, &region).await?;
+    let (selection, _) = parse_query(&q)?;
+    let rows = roll_up(&state, &region, selection).await?.rows;
     let mut plans: Vec<i64> = rows
         .iter()
         .flat_map(|r| r.campaigns.iter().map(|c| c.plan))
@@ -165,7 +181,7 @@ pub async fn page(
     plans.sort();
     plans.dedup();
     let chart = duban_chart::light_bars(
-        "各下级区域红黄绿灯（各攻坚最新一期合计）",
+        &format!("各下级区域红黄绿灯（{}，各攻坚合计）", selection.label()),
         &rows
             .iter()
             .map(|r| {
@@ -184,6 +200,7 @@ pub async fn page(
         rows,
         plans,
         chart,
+        query: selection.query(),
     };
     Ok(html(&page))
 }
