@@ -20,13 +20,20 @@ pub const MAX_SUPERVISION_FILES: i64 = 20;
 const MAX_TEXT: usize = 4000;
 
 /// A visit to plan (督导计划).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
     /// The campaign (plan number).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 999))]
     pub plan: u32,
     /// `YYYY-MM`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")
+    )]
     pub month: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 200))]
     pub title: String,
     /// `YYYY-MM-DD`, inside the month.
     #[serde(default)]
@@ -46,11 +53,14 @@ pub struct NewVisit {
 }
 
 /// What a visit found, written when it is done (督导情况).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VisitRecord {
     /// `YYYY-MM-DD`.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub visited_on: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 4000))]
     pub narrative: String,
     /// When given, these replace the planned team and objects.
     #[serde(default)]
@@ -93,15 +103,20 @@ pub struct Visit {
 }
 
 /// A finding to turn into a rectification item (督导发现的问题).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewFinding {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 4000))]
     pub problem: String,
     /// 整改要求.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 4000))]
     pub requirement: String,
     /// 整改时限, `YYYY-MM-DD`.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub deadline: String,
     /// Units (id, name or alias): at least one lead.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub lead_units: Vec<String>,
     #[serde(default)]
     pub co_units: Vec<String>,
@@ -178,11 +193,13 @@ pub struct RectificationEvent {
 }
 
 /// A unit's progress report on an item (整改进展与佐证).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressInput {
     /// The item version the report was written against.
     pub version: i64,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 4000))]
     pub text: String,
     /// Ask for verification (申请销号) rather than only report progress.
     #[serde(default)]
@@ -190,6 +207,7 @@ pub struct ProgressInput {
 }
 
 /// The office's decision on an item awaiting verification.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewInput {
@@ -198,6 +216,7 @@ pub struct ReviewInput {
     pub close: bool,
     /// Required when returning.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: String,
 }
 
