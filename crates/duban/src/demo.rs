@@ -358,6 +358,29 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
     }
 }
 
+/// Each task's deadline (None: ongoing through the plan's year).
+type Deadlines = std::collections::HashMap<String, Option<Date>>;
+
+/// How a task's work keeps pace with its own time window, by a stable
+/// draw: most keep pace (green), some lag a little (yellow), one in ten
+/// lags badly (red), so the demo's lights look like a real county's.
+fn pace(task_id: &str) -> f64 {
+    match hash(task_id) % 10 {
+        0 => 0.7,
+        1 | 2 => 0.9,
+        _ => 1.0,
+    }
+}
+
+/// The task's time progress (%) on `day`, measured from the start of the
+/// year to the task's own deadline, the way the evaluation measures it (a
+/// task due in June is at 100 % in July; the simulation used to follow the
+/// year, which left every early deadline overdue and red).
+fn expected_progress(deadlines: &Deadlines, task_id: &str, day: Date) -> f64 {
+    let deadline = deadlines.get(task_id).copied().flatten();
+    duban_core::evaluation::time_progress(Date::first_of_year(2025), deadline, 2025, day)
+}
+
 /// A year of biweekly dispatch for every campaign of a region, from
 /// `profile.start` to the end of the year: reports by each unit's
 /// diligence, indicators, a blocked task with a coordination request, a
@@ -407,7 +430,7 @@ async fn simulate_region(
                 );
             }
         }
-        let blocked_task = store
+        let plan_tasks = store
             .tasks(
                 region_id,
                 &TaskFilter {
@@ -415,24 +438,31 @@ async fn simulate_region(
                     ..Default::default()
                 },
             )
-            .await?
-            .get(2)
-            .map(|t| t.id.clone());
+            .await?;
+        let blocked_task = plan_tasks.get(2).map(|t| t.id.clone());
+        let deadlines: Deadlines = plan_tasks
+            .iter()
+            .map(|t| {
+                let due = t.due_date.as_deref().and_then(|d| Date::parse(d));
+                (t.id.clone(), due)
+            })
+            .collect();
         let mut completion: std::collections::HashMap<(String, String), f64> =
             std::collections::HashMap::new();
         let total = cycles.len();
         for (k, cycle) in cycles.iter().enumerate() {
             let due = Date::parse(&cycle.due_on).expect("valid");
+            let share = (k + 1) as f64 / total as f64;
             let opens = Date::parse(&cycle.opens_on).expect("valid");
             if opens > demo_today() {
                 break; // not yet begun on the demo date
             }
-            let share = (k + 1) as f64 / total as f64;
             if due >= demo_today() {
                 // The cycle under way on the demo date: left open with work
                 // waiting for every role.
                 reports_saved +=
-                    simulate_open_cycle(store, region_id, cycle, no, profile, rng).await?;
+                    simulate_open_cycle(store, region_id, cycle, no, profile, &deadlines, rng)
+                        .await?;
                 break;
             }
             let mut on_time = Vec::new();
@@ -444,16 +474,13 @@ async fn simulate_region(
                     continue; // not reported this cycle
                 }
                 // Most tasks track time progress; some lag; one is blocked mid-year.
-                let pace = match hash(&e.task_id) % 10 {
-                    0 => 0.55,
-                    1 | 2 => 0.8,
-                    _ => 1.0,
-                };
+                let pace = pace(&e.task_id);
                 let prev = completion
                     .get(&(e.task_id.clone(), e.unit_id.clone()))
                     .copied()
                     .unwrap_or(0.0);
-                let value = (share * 100.0 * pace + (rng.next() - 0.5) * 8.0)
+                let value = (expected_progress(&deadlines, &e.task_id, due) * pace
+                    + rng.next() * 6.0)
                     .clamp(prev, 100.0)
                     .round();
                 completion.insert((e.task_id.clone(), e.unit_id.clone()), value);
@@ -570,6 +597,7 @@ async fn simulate_open_cycle(
     cycle: &duban_store::Cycle,
     plan: i64,
     profile: &Profile,
+    deadlines: &Deadlines,
     rng: &mut Rng,
 ) -> Result<usize, duban_store::StoreError> {
     let expected = store.expected_reports(region_id, cycle).await?;
@@ -579,7 +607,11 @@ async fn simulate_open_cycle(
         let (p_on_time, _) = diligence(&e.unit, profile);
         let draw = rng.next();
         let share_of_window = 0.55;
-        let completion = (70.0 + rng.next() * 25.0).round();
+        let completion = (expected_progress(deadlines, &e.task_id, demo_today())
+            * pace(&e.task_id)
+            + rng.next() * 6.0)
+            .clamp(0.0, 99.0)
+            .round();
         let coordination = if i < 2 && e.role == "lead" {
             vec![CoordinationInput {
                 to: if i == 0 {
