@@ -11,5 +11,6 @@ pub mod evaluation;
 pub mod groups;
 pub mod names;
 pub mod policy;
+pub mod supervision;
 pub mod vocab;
 pub mod wire;

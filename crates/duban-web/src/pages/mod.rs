@@ -20,6 +20,7 @@ mod lists;
 mod login;
 mod regions;
 mod report;
+pub mod supervision;
 mod task;
 mod workbench;
 
@@ -223,6 +224,93 @@ fn specs() -> Vec<Spec> {
             &format!("{r}/coordination/{{id}}/resolve"),
             Campaign,
             post(coordination::resolve),
+        ),
+        // 督导整改 (issue 13). An item's page and its evidence files use
+        // `ReportReader`: like a report, an item is its own units' and
+        // every non-reporter's to read.
+        s(
+            "get",
+            &format!("{r}/supervision"),
+            Staff,
+            get(supervision::page),
+        ),
+        s(
+            "post",
+            &format!("{r}/plans/{{plan}}/supervision"),
+            Campaign,
+            post(supervision::cadence),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits"),
+            Campaign,
+            post(supervision::plan),
+        ),
+        s(
+            "get",
+            &format!("{r}/visits/{{visit}}"),
+            Staff,
+            get(supervision::visit_page),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/record"),
+            Campaign,
+            post(supervision::record),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/cancel"),
+            Campaign,
+            post(supervision::cancel),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/findings"),
+            Campaign,
+            post(supervision::finding),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/attachments"),
+            Campaign,
+            post(supervision::visit_upload).layer(upload_limit),
+        ),
+        s(
+            "get",
+            &format!("{r}/rectifications/{{item}}"),
+            ReportReader,
+            get(supervision::item_page),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/progress"),
+            UnitOrCampaign,
+            post(supervision::progress),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/attachments"),
+            UnitOrCampaign,
+            post(supervision::item_upload).layer(upload_limit),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/review"),
+            Campaign,
+            post(supervision::review),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/list"),
+            Campaign,
+            post(supervision::list),
+        ),
+        s(
+            "get",
+            &format!("{r}/supervision-files/{{file}}"),
+            ReportReader,
+            get(supervision::download),
         ),
     ]
 }
@@ -449,12 +537,14 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Office, "调度周期", "cycles"),
     (Role::Office, "需协调事项", "coordination"),
     (Role::Office, "清单", "lists"),
+    (Role::Office, "督导整改", "supervision"),
     (Role::Reporter, "清单", "lists"),
     (Role::Admin, "看板", "dashboard"),
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
     (Role::Admin, "清单", "lists"),
+    (Role::Admin, "督导整改", "supervision"),
     (Role::Admin, "导入方案", "admin/import"),
     (Role::Admin, "单位库", "admin/units"),
     (Role::Admin, "用户", "admin/users"),
@@ -464,6 +554,7 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Leader, "下级区域", "regions"),
     (Role::Leader, "调度台", "desk"),
     (Role::Leader, "需协调事项", "coordination"),
+    (Role::Leader, "督导整改", "supervision"),
 ];
 
 impl Chrome {
