@@ -225,7 +225,7 @@ impl Cadence {
             .find(|c| c.0 == self)
             .map(|c| c.3)
             .unwrap_or(1);
-        month >= 1 && (month - 1) % step == 0
+        month >= 1 && (month - 1).is_multiple_of(step)
     }
 }
 

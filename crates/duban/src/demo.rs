@@ -364,8 +364,8 @@ type Deadlines = std::collections::HashMap<String, Option<Date>>;
 /// How a task's work keeps pace with its own time window, by a stable
 /// draw: most keep pace (green), some lag a little (yellow), one in ten
 /// lags badly (red), so the demo's lights look like a real county's.
-fn pace(task_id: &str) -> f64 {
-    match hash(task_id) % 10 {
+fn pace(task: &str) -> f64 {
+    match hash(task) % 10 {
         0 => 0.7,
         1 | 2 => 0.9,
         _ => 1.0,
@@ -474,7 +474,9 @@ async fn simulate_region(
                     continue; // not reported this cycle
                 }
                 // Most tasks track time progress; some lag; one is blocked mid-year.
-                let pace = pace(&e.task_id);
+                // Drawn from the task's title, not its id (ids are new every run),
+                // so the demo is the same every run.
+                let pace = pace(&e.task);
                 let prev = completion
                     .get(&(e.task_id.clone(), e.unit_id.clone()))
                     .copied()
@@ -608,7 +610,7 @@ async fn simulate_open_cycle(
         let draw = rng.next();
         let share_of_window = 0.55;
         let completion = (expected_progress(deadlines, &e.task_id, demo_today())
-            * pace(&e.task_id)
+            * pace(&e.task)
             + rng.next() * 6.0)
             .clamp(0.0, 99.0)
             .round();
