@@ -4,6 +4,7 @@
 //! validate: a [`names::UnitName`] that exists is a valid unit name.
 
 pub mod cycles;
+pub mod dashboard;
 pub mod dates;
 pub mod diff;
 pub mod evaluation;

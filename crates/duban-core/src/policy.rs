@@ -50,6 +50,12 @@ pub enum Action {
     /// Read the audit log: it records every unit's work and every account's
     /// actions, so it is for the coordination group and the offices only.
     ReadAudit,
+    /// Read the leaders' dashboard (看板) and the child regions' roll-up.
+    /// Leaders, the coordination group and offices (an office's view is
+    /// limited to its campaign by the page); reporters have their workbench.
+    /// The region tree is the one rule for regions: a user of a city reads
+    /// its counties' dashboards, a county user never a sibling's.
+    ReadDashboard,
     /// Plan, record and cancel a campaign's supervision visits (督导), turn
     /// findings into rectification items and put them under listed
     /// supervision (挂牌督办).
@@ -89,6 +95,7 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
     match (p.role, what) {
         (_, Action::Read) => Ok(()),
         (Role::Admin, _) => Ok(()),
+        (Role::Leader | Role::Office, Action::ReadDashboard) => Ok(()),
         (Role::Leader, _) => Err(Denied::Forbidden(
             "领导账号只能查看。/ Leader accounts are read-only.",
         )),
@@ -134,6 +141,9 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
             }
         }
         (Role::Office, Action::ReadAudit) => Ok(()),
+        (Role::Reporter, Action::ReadDashboard) => Err(Denied::Forbidden(
+            "看板供领导、综合协调组和专班办公室使用；填报单位请使用工作台。/ The dashboard is for leaders, the coordination group and offices.",
+        )),
         (Role::Reporter, Action::ReadAudit) => Err(Denied::Forbidden(
             "审计日志只限综合协调组和专班办公室查看。/ The audit log is for the coordination group and the offices.",
         )),
@@ -287,6 +297,10 @@ mod tests {
             (Office, &Action::ReadAudit, true),
             (Reporter, &Action::ReadAudit, false),
             (Leader, &Action::ReadAudit, false),
+            (Admin, &Action::ReadDashboard, true),
+            (Office, &Action::ReadDashboard, true),
+            (Reporter, &Action::ReadDashboard, false),
+            (Leader, &Action::ReadDashboard, true),
         ]);
         for (role, action, allowed) in table {
             assert_eq!(

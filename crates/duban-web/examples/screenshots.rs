@@ -67,10 +67,27 @@ async fn main() {
         b.goto(&format!("{base}/account")).await;
         b.screenshot(&shot("11-account")).await;
 
+        // The leaders' dashboard: the county's (the leader's home), one
+        // campaign drilled into, and the city's roll-up of its counties.
+        b.sign_in(base, "leader", PASSWORD).await;
+        let dash = b.client.current_url().await.expect("url");
+        b.screenshot(&shot("12-dashboard")).await;
+        b.goto(&format!("{base}{}?plan=1", dash.path())).await;
+        b.screenshot(&shot("13-dashboard-campaign")).await;
+        b.sign_in(base, "cityleader", PASSWORD).await;
+        b.screenshot(&shot("14-city-dashboard")).await;
+        let city = b.client.current_url().await.expect("url");
+        b.goto(&format!(
+            "{base}{}",
+            city.path().replace("/dashboard", "/regions")
+        ))
+        .await;
+        b.screenshot(&shot("15-regions")).await;
+
         // 督导整改: the office's overview, a visit, a listed item; a unit's items.
         b.sign_in(base, "office1", PASSWORD).await;
         b.goto(&format!("{base}{region}/supervision")).await;
-        b.screenshot(&shot("12-supervision")).await;
+        b.screenshot(&shot("16-supervision")).await;
         let visit = b
             .client
             .find(Locator::Css("tbody tr:nth-child(3) a[href*='/visits/']"))
@@ -78,7 +95,7 @@ async fn main() {
             .ok();
         if let Some(Ok(Some(href))) = futures_href(visit).await {
             b.goto(&format!("{base}{href}")).await;
-            b.screenshot(&shot("13-visit")).await;
+            b.screenshot(&shot("17-visit")).await;
         }
         b.goto(&format!("{base}{region}/supervision")).await;
         let listed = b
@@ -88,7 +105,7 @@ async fn main() {
             .ok();
         if let Some(Ok(Some(href))) = futures_href(listed).await {
             b.goto(&format!("{base}{href}")).await;
-            b.screenshot(&shot("14-rectification")).await;
+            b.screenshot(&shot("18-rectification")).await;
         }
         b.sign_in(base, "unit01", PASSWORD).await;
         if let Ok(section) = b.client.find(Locator::Css("#rectifications")).await {
@@ -99,7 +116,7 @@ async fn main() {
                     vec![serde_json::to_value(&section).unwrap_or_default()],
                 )
                 .await;
-            b.screenshot(&shot("15-workbench-rectifications")).await;
+            b.screenshot(&shot("19-workbench-rectifications")).await;
         }
         b.close().await;
     }

@@ -13,10 +13,12 @@ mod admin;
 mod assets;
 mod coordination;
 mod cycles;
+mod dashboard;
 mod desk;
 mod home;
 mod lists;
 mod login;
+mod regions;
 mod report;
 pub mod supervision;
 mod task;
@@ -160,6 +162,13 @@ fn specs() -> Vec<Spec> {
             get(report::download),
         ),
         s("get", &format!("{r}/desk"), Staff, get(desk::page)),
+        s(
+            "get",
+            &format!("{r}/dashboard"),
+            Staff,
+            get(dashboard::page),
+        ),
+        s("get", &format!("{r}/regions"), Staff, get(regions::page)),
         s(
             "post",
             &format!("{r}/cycles/{{cycle}}/remind"),
@@ -372,6 +381,7 @@ impl<T> VersionedCache<T> {
 pub struct Caches {
     pub workbench: VersionedCache<workbench::WorkbenchData>,
     pub evaluation: VersionedCache<duban_store::Evaluation>,
+    pub dashboard: VersionedCache<dashboard::DashboardData>,
 }
 
 /// A cycle's evaluation as of a day, computed once per ledger version.
@@ -522,12 +532,14 @@ pub fn role_label(role: Role) -> &'static str {
 /// The menu of each role: (label, path under `/r/{region}`).
 const NAV: &[(Role, &str, &str)] = &[
     (Role::Reporter, "工作台", "workbench"),
+    (Role::Office, "看板", "dashboard"),
     (Role::Office, "调度台", "desk"),
     (Role::Office, "调度周期", "cycles"),
     (Role::Office, "需协调事项", "coordination"),
     (Role::Office, "清单", "lists"),
     (Role::Office, "督导整改", "supervision"),
     (Role::Reporter, "清单", "lists"),
+    (Role::Admin, "看板", "dashboard"),
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
@@ -538,6 +550,8 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Admin, "用户", "admin/users"),
     (Role::Admin, "节假日", "admin/holidays"),
     (Role::Admin, "审计", "admin/audit"),
+    (Role::Leader, "看板", "dashboard"),
+    (Role::Leader, "下级区域", "regions"),
     (Role::Leader, "调度台", "desk"),
     (Role::Leader, "需协调事项", "coordination"),
     (Role::Leader, "督导整改", "supervision"),
