@@ -260,7 +260,7 @@ async fn setup() -> (Store, Objects, String) {
     let mut visits = Vec::new();
     let mut items = Vec::new();
     let mut files = Vec::new();
-    for c in 0..2usize {
+    for (c, other_unit) in other_units.iter().enumerate() {
         let visit = store
             .plan_visit(
                 &region.id,
@@ -294,7 +294,7 @@ async fn setup() -> (Store, Objects, String) {
             .unwrap();
         let mut pair = Vec::new();
         let mut pair_files = Vec::new();
-        for lead in [own_unit.clone(), other_units[c].clone()] {
+        for lead in [own_unit.clone(), other_unit.clone()] {
             let finding = duban_store::NewFinding {
                 problem: "矩阵问题".into(),
                 requirement: "矩阵要求".into(),
