@@ -10,5 +10,6 @@ pub mod evaluation;
 pub mod groups;
 pub mod names;
 pub mod policy;
+pub mod public;
 pub mod vocab;
 pub mod wire;
