@@ -215,13 +215,33 @@ mod tests {
         };
         // (fact, target text, year-to-date text, attained)
         let cases = [
-            (i(">=", 70.0, Some(71.5), Some(true)), "≥70%", Some("71.5%"), Some(true)),
-            (i("<=", 3.25, Some(4.0), Some(false)), "≤3.25%", Some("4%"), Some(false)),
+            (
+                i(">=", 70.0, Some(71.5), Some(true)),
+                "≥70%",
+                Some("71.5%"),
+                Some(true),
+            ),
+            (
+                i("<=", 3.25, Some(4.0), Some(false)),
+                "≤3.25%",
+                Some("4%"),
+                Some(false),
+            ),
             (i("about", 10.0, None, None), "约10%", None, None),
-            (i("range", 5.0, Some(0.0), Some(true)), "5%", Some("0%"), Some(true)),
+            (
+                i("range", 5.0, Some(0.0), Some(true)),
+                "5%",
+                Some("0%"),
+                Some(true),
+            ),
             // A judgement without a reported value is not shown as attained.
             (i(">=", 1.0, None, Some(true)), "≥1%", None, None),
-            (i("bogus", 2.0, Some(1.0 / 3.0), Some(false)), "2%", Some("0.33%"), Some(false)),
+            (
+                i("bogus", 2.0, Some(1.0 / 3.0), Some(false)),
+                "2%",
+                Some("0.33%"),
+                Some(false),
+            ),
         ];
         for (fact, target, ytd, attained) in cases {
             let v = public_view(&CampaignFacts {

@@ -39,7 +39,7 @@ pub use lists::{ListItem, NewListItem};
 pub use pending_imports::{
     ImportPreview, PendingImport, PreviewChange, RevisionOf, UnitMatch, PENDING_IMPORT_SECS,
 };
-pub use publications::{Published, Publication};
+pub use publications::{Publication, Published};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};

@@ -76,10 +76,13 @@ impl Store {
         .bind(region_id)
         .fetch_one(&self.pool)
         .await?;
-        let last = [get_opt_str(&row, "published"), get_opt_str(&row, "withdrawn")]
-            .into_iter()
-            .flatten()
-            .max();
+        let last = [
+            get_opt_str(&row, "published"),
+            get_opt_str(&row, "withdrawn"),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
         Ok((get_i64(&row, "version"), last))
     }
 
@@ -98,7 +101,10 @@ impl Store {
         let mut campaigns: Vec<PublicCampaign> = Vec::new();
         for r in &rows {
             let plan = get_i64(r, "plan_no");
-            if campaigns.last().is_some_and(|c| i64::from(c.campaign) == plan) {
+            if campaigns
+                .last()
+                .is_some_and(|c| i64::from(c.campaign) == plan)
+            {
                 continue;
             }
             let view: PublicCampaign = serde_json::from_str(&get_str(r, "view"))
@@ -158,14 +164,23 @@ impl Store {
     }
 
     /// Publishes a closed cycle (its campaign's figures) on the public page.
-    pub async fn publish(&self, region_id: &str, cycle_id: &str, actor: &str) -> Result<Publication> {
+    pub async fn publish(
+        &self,
+        region_id: &str,
+        cycle_id: &str,
+        actor: &str,
+    ) -> Result<Publication> {
         let cycle = self.cycle(region_id, cycle_id).await?;
         if cycle.status != "closed" {
             return Err(StoreError::Conflict(
                 "只能发布已关闭的调度周期：关闭后填报锁定、灯色固定，公开的才是审核过的数据。/ Only a closed cycle can be published (its reports are locked and its lights final).".into(),
             ));
         }
-        if self.active_publication(region_id, cycle_id).await?.is_some() {
+        if self
+            .active_publication(region_id, cycle_id)
+            .await?
+            .is_some()
+        {
             return Err(StoreError::Conflict(
                 "该调度周期已经发布。/ This cycle is already published.".into(),
             ));
@@ -216,7 +231,12 @@ impl Store {
     }
 
     /// Withdraws a published cycle from the public page.
-    pub async fn withdraw(&self, region_id: &str, cycle_id: &str, actor: &str) -> Result<Publication> {
+    pub async fn withdraw(
+        &self,
+        region_id: &str,
+        cycle_id: &str,
+        actor: &str,
+    ) -> Result<Publication> {
         let cycle = self.cycle(region_id, cycle_id).await?;
         let Some(p) = self.active_publication(region_id, cycle_id).await? else {
             return Err(StoreError::Conflict(

@@ -406,6 +406,9 @@ fn aim(
             ("title", "矩阵清单事项"),
         ]),
         ("post", "/coordination/{id}/resolve") => f(&[("answer", "矩阵答复")]),
+        // The matrix's cycles are open: publishing is refused with 409 (not
+        // 403) for whoever may publish, and there is nothing to withdraw.
+        ("post", "/cycles/{cycle}/publish") | ("post", "/cycles/{cycle}/withdraw") => vec![],
         // The admin's pages act on a throwaway account and on objects that
         // do not exist: an admin gets a page (or a 404), everyone else 403.
         ("post", "/admin/import") => vec![],
@@ -447,6 +450,7 @@ fn allowed(access: PageAccess, role: Role, c: usize, own: bool) -> bool {
             Role::Leader => false,
         },
         Campaign => role == Role::Admin || (role == Role::Office && c == 0),
+        AdminOrOffice => matches!(role, Role::Admin | Role::Office),
         Admin => role == Role::Admin,
     }
 }
