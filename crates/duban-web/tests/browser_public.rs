@@ -213,8 +213,11 @@ async fn the_public_page_shows_only_what_was_published() {
     assert!(after_publish.contains("已发布（office1"), "{after_publish}");
 
     // Anyone (no session) reads the published fields, and nothing else.
+    // The browser kept the page (max-age=60); a reload revalidates it
+    // with If-None-Match, and the new ETag brings the new page.
     b.client.delete_all_cookies().await.unwrap();
     b.goto(&public_url).await;
+    b.client.refresh().await.unwrap();
     let text = b.text().await;
     assert!(text.contains(&campaign), "{text}");
     assert!(
