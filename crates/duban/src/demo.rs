@@ -404,7 +404,7 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             .await
             .map_err(fail_db)?;
     }
-    publish_demo(&store, &region.id).await?;
+    publish_demo(&store, &region).await?;
 
     say!("\n模拟了 2025 年每两周一次的调度，共 {reports_saved} 份填报。/ simulated biweekly dispatch in 2025: {reports_saved} reports.");
     say!(
@@ -581,7 +581,8 @@ async fn simulate_open_cycle(
 /// 信息公开 in the demo: each of the first three campaigns' offices
 /// publishes its last closed cycle, so `/public/汨罗市` has something to
 /// show and the other four campaigns show that publishing is a choice.
-async fn publish_demo(store: &Store, region_id: &str) -> Result<(), Failure> {
+async fn publish_demo(store: &Store, region: &duban_store::Region) -> Result<(), Failure> {
+    let region_id = region.id.as_str();
     let cycles = store.cycles(region_id, None).await.map_err(fail_db)?;
     for no in 1..=3i64 {
         let last = cycles
@@ -600,6 +601,6 @@ async fn publish_demo(store: &Store, region_id: &str) -> Result<(), Failure> {
             );
         }
     }
-    say!("公开页面 / public page: /public/{region_id}");
+    say!("公开页面 / public page: /public/{}", region.name);
     Ok(())
 }

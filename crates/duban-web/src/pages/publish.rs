@@ -25,6 +25,8 @@ struct Row {
     seq: i64,
     period: String,
     closed: bool,
+    /// 已关闭 / 进行中 / 未开始.
+    status: &'static str,
     /// `已发布` with who and when, `已撤回 …`, or `未发布`.
     state: String,
     live: bool,
@@ -69,6 +71,7 @@ async fn render(
     cycles.retain(|c| c.plan > 0 && only.is_none_or(|p| p == c.plan));
     // Newest cycles first within each campaign: the one to publish is on top.
     cycles.sort_by(|a, b| a.plan.cmp(&b.plan).then(b.seq.cmp(&a.seq)));
+    let today = state.today().to_string();
     let rows = cycles
         .into_iter()
         .map(|c| {
@@ -92,6 +95,13 @@ async fn render(
                 plan_title: titles.get(&c.plan).cloned().unwrap_or_default(),
                 period: format!("{} 至 {}", c.opens_on, c.due_on),
                 closed: c.status == "closed",
+                status: if c.status == "closed" {
+                    "已关闭"
+                } else if c.opens_on > today {
+                    "未开始"
+                } else {
+                    "进行中"
+                },
                 cycle_id: c.id,
                 plan: c.plan,
                 seq: c.seq,
