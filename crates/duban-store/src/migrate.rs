@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_plan_year.sql")),
     (11, include_str!("../migrations/0011_accounts.sql")),
     (13, include_str!("../migrations/0013_publications.sql")),
+    (14, include_str!("../migrations/0014_supervision.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.

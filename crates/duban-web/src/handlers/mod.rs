@@ -12,6 +12,7 @@ pub mod publications;
 pub mod regions;
 pub mod reminders;
 pub mod reports;
+pub mod supervision;
 pub mod targets;
 pub mod task_forces;
 pub mod tasks;
