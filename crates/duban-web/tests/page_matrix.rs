@@ -480,6 +480,9 @@ fn aim(
             ("title", "矩阵清单事项"),
         ]),
         ("post", "/coordination/{id}/resolve") => f(&[("answer", "矩阵答复")]),
+        // The matrix's cycles are open: publishing is refused with 409 (not
+        // 403) for whoever may publish, and there is nothing to withdraw.
+        ("post", "/cycles/{cycle}/publish") | ("post", "/cycles/{cycle}/withdraw") => vec![],
         ("post", "/plans/{plan}/supervision") => f(&[("cadence", "monthly")]),
         ("post", "/visits") => f(&[
             ("plan", &(c + 1).to_string()),
@@ -554,6 +557,7 @@ fn allowed(access: PageAccess, role: Role, c: usize, own: bool) -> bool {
             Role::Leader => false,
         },
         Campaign => role == Role::Admin || (role == Role::Office && c == 0),
+        AdminOrOffice => matches!(role, Role::Admin | Role::Office),
         Admin => role == Role::Admin,
     }
 }

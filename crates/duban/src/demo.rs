@@ -230,6 +230,7 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             .await
             .map_err(fail_db)?;
     }
+    publish_demo(&store, &region).await?;
 
     let (visits, rectifications) = simulate_supervision(&store, &region.id)
         .await
@@ -934,4 +935,31 @@ pub async fn simulate_supervision(
             .await?;
     }
     Ok((visits, items))
+}
+
+/// 信息公开 in the demo: each of the first three campaigns' offices
+/// publishes its last closed cycle, so `/public/汨罗市` has something to
+/// show and the other four campaigns show that publishing is a choice.
+async fn publish_demo(store: &Store, region: &duban_store::Region) -> Result<(), Failure> {
+    let region_id = region.id.as_str();
+    let cycles = store.cycles(region_id, None).await.map_err(fail_db)?;
+    for no in 1..=3i64 {
+        let last = cycles
+            .iter()
+            .filter(|c| c.plan == no && c.status == "closed")
+            .max_by_key(|c| c.seq);
+        if let Some(c) = last {
+            store
+                .publish(region_id, &c.id, &format!("office{no}"))
+                .await
+                .map_err(fail_db)?;
+            say!(
+                "信息公开：攻坚 {no} 发布了截至 {} 的数据 / published campaign {no} as of {}",
+                c.due_on,
+                c.due_on
+            );
+        }
+    }
+    say!("公开页面 / public page: /public/{}", region.name);
+    Ok(())
 }
