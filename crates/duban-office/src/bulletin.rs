@@ -133,7 +133,7 @@ fn numeral(i: usize) -> String {
 
 /// The Chinese part of a bilingual message ("中文。/ English." → "中文。").
 fn zh(s: &str) -> &str {
-    s.split(" / ").next().unwrap_or(s).trim()
+    s.split("/ ").next().unwrap_or(s).trim()
 }
 
 /// Change of a count in words: 增加 N 项 / 减少 N 项 / 持平.
@@ -335,7 +335,8 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
         let worst: Vec<_> = c
             .ranking
             .iter()
-            .skip(n.saturating_sub(URGED))
+            // Never a praised unit: the bottom ones after the praised ones.
+            .skip(n.saturating_sub(URGED).max(PRAISED))
             .filter(|r| r.silent || r.red > 0 || r.on_time < r.expected)
             .collect();
         let flagged: Vec<_> = c
@@ -416,20 +417,20 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
         .min()
         .map(|d| format!("下期调度（{d}截止）"))
         .unwrap_or_else(|| "下期调度".into());
-    let red_leads: std::collections::BTreeSet<&str> = l
-        .campaigns
-        .iter()
-        .flat_map(|c| c.tasks.iter())
-        .filter(|t| t.light == duban_core::evaluation::Light::Red)
-        .map(|t| t.lead.as_str())
-        .collect();
+    // In the order the tasks come, each unit once.
+    let mut red_leads: Vec<&str> = Vec::new();
+    for t in l.campaigns.iter().flat_map(|c| c.tasks.iter()) {
+        if t.light == duban_core::evaluation::Light::Red && !red_leads.contains(&t.lead.as_str()) {
+            red_leads.push(&t.lead);
+        }
+    }
     let late = t.expected - t.on_time.min(t.expected);
     let mut steps = Vec::new();
     if t.red > 0 {
         steps.push(format!(
             "请{}个红灯任务的牵头单位（{}）在{}前报送整改措施和时间表，逐项销号。",
             t.red,
-            red_leads.into_iter().collect::<Vec<_>>().join("、"),
+            red_leads.join("、"),
             next_due
         ));
     }

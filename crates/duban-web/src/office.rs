@@ -103,7 +103,7 @@ async fn pick_cycles(
     }
     let mut latest: HashMap<i64, Cycle> = HashMap::new();
     for c in store.cycles(&region.id, plan).await? {
-        if !date(&c.opens_on).is_some_and(|d| d <= end) {
+        if date(&c.opens_on).is_none_or(|d| d > end) {
             continue;
         }
         if latest

@@ -7,7 +7,7 @@ use crate::ledger::{open, store_failure};
 use crate::{write_output, Failure, EXIT_BAD_INPUT, EXIT_DATABASE};
 use duban_core::dates::Date;
 use duban_web::office::{self, Error, Imported, Period};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn failure(e: Error) -> Failure {
     match e {
@@ -110,7 +110,7 @@ pub async fn template(
 /// refused row when any row is refused (nothing saved then).
 pub async fn import(
     db: &str,
-    file: &PathBuf,
+    file: &Path,
     region: &str,
     user: &str,
     day: Option<&str>,
