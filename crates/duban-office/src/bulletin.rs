@@ -20,7 +20,7 @@
 //!   `Docx::even_footer` (the latter also turns on `w:evenAndOddHeaders`
 //!   in settings), each with a PAGE field (`Paragraph::add_page_num`).
 
-use crate::model::{light_label, light_rgb, num, CampaignLedger, Counts, Ledger};
+use crate::model::{light_label, light_rgb, num, CampaignLedger, Counts, Ledger, LedgerTask};
 use crate::xlsx::comparator_zh;
 use crate::OfficeError;
 use docx_rs::{
@@ -46,14 +46,18 @@ pub mod layout {
     pub const FOOTER: i32 = mm(23);
     /// Exact line spacing, 28.95 pt in twips: 22 lines in the 225 mm text height.
     pub const LINE: i32 = 579;
-    /// Character grid: 28 characters in the 156 mm text width at 3号 (16 pt).
-    pub const CHAR_SPACE: isize = -848;
+    /// 28 characters in the 156 mm text width (442 pt) at 3号 (16 pt):
+    /// each character 0.25 pt narrower (`w:spacing` in twentieths of a
+    /// point). A `linesAndChars` grid would say the same to Word, but
+    /// LibreOffice and WPS compute its pitch from other bases and spread
+    /// the text; a run's spacing means the same everywhere.
+    pub const CHAR_SPACING: i32 = -5;
     /// Font sizes in half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt.
     pub const SIZE_2: usize = 44;
     pub const SIZE_3: usize = 32;
     pub const SIZE_4: usize = 28;
-    /// 小四 (12 pt) for table cells.
-    pub const SIZE_SMALL_4: usize = 24;
+    /// 五号 (10.5 pt) for table cells.
+    pub const SIZE_5: usize = 21;
     /// The red of the 版头 and the rule.
     pub const RED: &str = "FF0000";
 }
@@ -106,8 +110,9 @@ pub enum Block {
     /// （一）… (楷体).
     Heading2(String),
     Para(String),
-    /// Header row, then rows; a cell may carry a light (filled and labelled).
-    Table(Vec<String>, Vec<Vec<Cell>>),
+    /// Header row, rows (a cell may carry a light, filled and labelled),
+    /// and the columns' relative widths.
+    Table(Vec<String>, Vec<Vec<Cell>>, Vec<usize>),
     /// 附件N label starting a new page.
     Annex(String),
     Chart,
@@ -158,7 +163,7 @@ pub fn overview_sentence(c: &CampaignLedger) -> String {
     let n = &c.counts;
     let mut s = format!(
         "{}纳入本期调度任务{}项，其中绿灯{}项、黄灯{}项、红灯{}项；应报送{}份，实报送{}份，报送率{}%，按时报送率{}%。",
-        c.title,
+        short(&c.title),
         n.tasks(),
         n.green,
         n.yellow,
@@ -240,7 +245,7 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
         out.push(Block::Heading2(format!(
             "（{}）{}",
             numeral(i + 1),
-            c.title
+            short(&c.title)
         )));
         out.push(Block::Para(overview_sentence(c)));
     }
@@ -266,36 +271,17 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
             reported - on_track.min(reported),
             indicators.len() - reported
         )));
-        out.push(Block::Table(
-            ["指标", "责任单位", "目标", "当前值", "应达值", "情况"]
-                .map(String::from)
-                .to_vec(),
-            indicators
-                .iter()
-                .map(|i| {
-                    vec![
-                        Cell::Text(i.metric.clone()),
-                        Cell::Text(i.owner.clone()),
-                        Cell::Text(format!(
-                            "{}{}{}",
-                            comparator_zh(&i.comparator),
-                            num(i.target),
-                            i.unit
-                        )),
-                        Cell::Text(i.current.map(num).unwrap_or_else(|| "未报".into())),
-                        Cell::Text(i.expected.map(num).unwrap_or_default()),
-                        Cell::Text(
-                            match i.on_track {
-                                Some(true) => "达标",
-                                Some(false) => "未达标",
-                                None => "未报",
-                            }
-                            .into(),
-                        ),
-                    ]
-                })
-                .collect(),
-        ));
+        let off: Vec<String> = indicators
+            .iter()
+            .filter(|i| i.on_track == Some(false))
+            .map(|i| i.metric.clone())
+            .collect();
+        if !off.is_empty() {
+            out.push(Block::Para(format!(
+                "未达到序时进度的指标：{}（详见附件2）。",
+                off.join("、")
+            )));
+        }
     }
     heading(&mut out, "表扬");
     let mut praised_any = false;
@@ -316,7 +302,7 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
             .collect();
         let mut p = format!(
             "{}中，{}综合得分靠前，予以通报表扬。",
-            c.title,
+            short(&c.title),
             names.join("、")
         );
         for r in &best {
@@ -339,15 +325,11 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
             .skip(n.saturating_sub(URGED).max(PRAISED))
             .filter(|r| r.silent || r.red > 0 || r.on_time < r.expected)
             .collect();
-        let flagged: Vec<_> = c
-            .tasks
-            .iter()
-            .filter(|t| t.light == duban_core::evaluation::Light::Red || t.days_overdue > 0)
-            .collect();
+        let flagged = flagged_tasks(c);
         if worst.is_empty() && flagged.is_empty() {
             continue;
         }
-        let mut p = format!("{}中，", c.title);
+        let mut p = format!("{}中，", short(&c.title));
         if !worst.is_empty() {
             let names: Vec<String> = worst
                 .iter()
@@ -361,19 +343,21 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
                 .collect();
             p.push_str(&format!("{}排名靠后，请切实加快进度。", names.join("、")));
         }
-        if !flagged.is_empty() {
+        if flagged.len() > LISTED {
+            p.push_str(&format!(
+                "共有{}项任务亮红灯或已逾期（详见附件3），其中问题最突出的{}项如下，请牵头单位限期整改：",
+                flagged.len(),
+                LISTED
+            ));
+        } else if !flagged.is_empty() {
             p.push_str(&format!(
                 "以下{}项任务亮红灯或已逾期，请牵头单位限期整改：",
                 flagged.len()
             ));
         }
         out.push(Block::Para(p));
-        for (i, t) in flagged.iter().enumerate() {
-            let state = if t.days_overdue > 0 {
-                format!("已逾期{}天", t.days_overdue)
-            } else {
-                zh(&t.reason).trim_end_matches('。').to_string()
-            };
+        for (i, t) in flagged.iter().take(LISTED).enumerate() {
+            let state = task_state(t);
             out.push(Block::Para(format!(
                 "{}. {}（牵头单位：{}；{}）。",
                 i + 1,
@@ -452,29 +436,122 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
     for (i, s) in steps.iter().enumerate() {
         out.push(Block::Para(format!("（{}）{s}", numeral(i + 1))));
     }
-    out.push(Block::Para("附件：1. 各攻坚行动任务红黄绿灯情况表".into()));
-    out.push(Block::Para("      2. 各攻坚行动红黄绿灯分布图".into()));
+    let has_indicators = !indicators.is_empty();
+    let flagged: Vec<(&CampaignLedger, &LedgerTask)> = l
+        .campaigns
+        .iter()
+        .flat_map(|c| flagged_tasks(c).into_iter().map(move |t| (c, t)))
+        .collect();
+    let mut annexes = vec!["各攻坚行动红黄绿灯情况"];
+    if has_indicators {
+        annexes.push("主要指标完成情况表");
+    }
+    if !flagged.is_empty() {
+        annexes.push("红灯及逾期任务清单");
+    }
+    for (i, a) in annexes.iter().enumerate() {
+        out.push(Block::Para(if i == 0 {
+            format!("附件：1. {a}")
+        } else {
+            format!("　　　{}. {a}", i + 1)
+        }));
+    }
     out.push(Block::Signature(
         b.masthead.signature.clone(),
         b.date.clone(),
     ));
-    out.push(Block::Annex("附件1".into()));
-    out.push(Block::Title("各攻坚行动任务红黄绿灯情况表".into()));
-    for c in &l.campaigns {
-        out.push(Block::Heading2(format!(
-            "{}（绿灯{}项、黄灯{}项、红灯{}项）",
-            c.title, c.counts.green, c.counts.yellow, c.counts.red
-        )));
+    let mut n = 0;
+    let mut annex = |out: &mut Vec<Block>, title: &str| {
+        n += 1;
+        out.push(Block::Annex(format!("附件{n}")));
+        out.push(Block::Title(title.to_string()));
+    };
+    annex(&mut out, "各攻坚行动红黄绿灯情况");
+    let mut rows: Vec<Vec<Cell>> = l
+        .campaigns
+        .iter()
+        .map(|c| {
+            let n = &c.counts;
+            vec![
+                Cell::Text(short(&c.title).to_string()),
+                Cell::Text(n.tasks().to_string()),
+                Cell::Text(n.green.to_string()),
+                Cell::Text(n.yellow.to_string()),
+                Cell::Text(n.red.to_string()),
+                Cell::Text(format!("{}%", n.reporting_pct())),
+                Cell::Text(format!("{}%", n.on_time_pct())),
+                Cell::Text(match &c.previous {
+                    Some(p) => format!("红灯{}", change(n.red, p.red, "项")),
+                    None => "首期".into(),
+                }),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::Text("合计".into()),
+        Cell::Text(t.tasks().to_string()),
+        Cell::Text(t.green.to_string()),
+        Cell::Text(t.yellow.to_string()),
+        Cell::Text(t.red.to_string()),
+        Cell::Text(format!("{}%", t.reporting_pct())),
+        Cell::Text(format!("{}%", t.on_time_pct())),
+        Cell::Text(String::new()),
+    ]);
+    out.push(Block::Table(
+        ["攻坚行动", "任务", "绿灯", "黄灯", "红灯", "报送率", "按时报送率", "较上期"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        vec![5, 2, 2, 2, 2, 3, 3, 3],
+    ));
+    out.push(Block::Chart);
+    if has_indicators {
+        annex(&mut out, "主要指标完成情况表");
         out.push(Block::Table(
-            ["序号", "任务", "牵头单位", "完成比例", "序时进度", "灯"]
+            ["指标", "责任单位", "目标", "当前值", "应达值", "情况"]
                 .map(String::from)
                 .to_vec(),
-            c.tasks
+            indicators
+                .iter()
+                .map(|i| {
+                    vec![
+                        Cell::Text(i.metric.clone()),
+                        Cell::Text(i.owner.clone()),
+                        Cell::Text(format!(
+                            "{}{}{}",
+                            comparator_zh(&i.comparator),
+                            num(i.target),
+                            i.unit
+                        )),
+                        Cell::Text(i.current.map(num).unwrap_or_else(|| "未报".into())),
+                        Cell::Text(i.expected.map(num).unwrap_or_default()),
+                        Cell::Text(
+                            match i.on_track {
+                                Some(true) => "达标",
+                                Some(false) => "未达标",
+                                None => "未报",
+                            }
+                            .into(),
+                        ),
+                    ]
+                })
+                .collect(),
+            vec![6, 4, 3, 2, 2, 2],
+        ));
+    }
+    if !flagged.is_empty() {
+        annex(&mut out, "红灯及逾期任务清单");
+        out.push(Block::Table(
+            ["序号", "攻坚行动", "任务", "牵头单位", "完成比例", "情况"]
+                .map(String::from)
+                .to_vec(),
+            flagged
                 .iter()
                 .enumerate()
-                .map(|(i, t)| {
+                .map(|(i, (c, t))| {
                     vec![
                         Cell::Text((i + 1).to_string()),
+                        Cell::Text(short(&c.title).to_string()),
                         Cell::Text(t.title.clone()),
                         Cell::Text(t.lead.clone()),
                         Cell::Text(
@@ -482,17 +559,45 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
                                 .map(|v| format!("{}%", num(v.round())))
                                 .unwrap_or_else(|| "未报".into()),
                         ),
-                        Cell::Text(format!("{}%", num(t.time_progress.round()))),
-                        Cell::Light(t.light),
+                        Cell::Text(task_state(t)),
                     ]
                 })
                 .collect(),
+            vec![1, 3, 7, 3, 2, 4],
         ));
     }
-    out.push(Block::Annex("附件2".into()));
-    out.push(Block::Title("各攻坚行动红黄绿灯分布图".into()));
-    out.push(Block::Chart);
     out
+}
+
+/// How many red or overdue tasks per campaign the text names (the rest
+/// are in the annex): a 通报 is read, not searched.
+const LISTED: usize = 5;
+
+/// A campaign's red and overdue tasks, the longest overdue first, then
+/// the red ones in ledger order.
+fn flagged_tasks(c: &CampaignLedger) -> Vec<&LedgerTask> {
+    let mut v: Vec<&LedgerTask> = c
+        .tasks
+        .iter()
+        .filter(|t| t.light == duban_core::evaluation::Light::Red || t.days_overdue > 0)
+        .collect();
+    v.sort_by_key(|t| std::cmp::Reverse(t.days_overdue));
+    v
+}
+
+/// Why a task is flagged, in words: days overdue, else its light's reason.
+fn task_state(t: &LedgerTask) -> String {
+    if t.days_overdue > 0 {
+        format!("已逾期{}天", t.days_overdue)
+    } else {
+        zh(&t.reason).trim_end_matches('。').to_string()
+    }
+}
+
+/// A campaign's title without the trailing 实施方案 ("内需扩量提效攻坚实施方案"
+/// reads as 内需扩量提效攻坚 in sentences and tables).
+pub fn short(title: &str) -> &str {
+    title.strip_suffix("实施方案").unwrap_or(title)
 }
 
 fn fonts(name: &str) -> RunFonts {
@@ -512,6 +617,7 @@ fn exact() -> LineSpacing {
 fn body_run(text: &str) -> Run {
     Run::new()
         .add_text(text)
+        .character_spacing(layout::CHAR_SPACING)
         .fonts(fonts(FONT_BODY))
         .size(layout::SIZE_3)
 }
@@ -545,46 +651,72 @@ fn page_footer(align: AlignmentType) -> Footer {
     Footer::new().add_paragraph(p)
 }
 
-fn table(headers: &[String], rows: &[Vec<Cell>]) -> Table {
+/// Text width in twips (156 mm), shared out among a table's columns.
+const TEXT_WIDTH: usize = 8845;
+
+fn table(headers: &[String], rows: &[Vec<Cell>], weights: &[usize]) -> Table {
+    let total: usize = weights.iter().sum::<usize>().max(1);
+    let widths: Vec<usize> = weights.iter().map(|w| TEXT_WIDTH * w / total).collect();
+    let fallback = TEXT_WIDTH / headers.len().max(1);
+    let width = |i: usize| widths.get(i).copied().unwrap_or(fallback);
     let cell_para = |t: &str, bold: bool| {
         let mut r = Run::new()
             .add_text(t)
             .fonts(fonts(if bold { FONT_H1 } else { FONT_BODY }))
-            .size(layout::SIZE_SMALL_4);
+            .size(layout::SIZE_5);
         if bold {
             r = r.bold();
         }
-        Paragraph::new().add_run(r).line_spacing(
-            LineSpacing::new()
-                .line_rule(LineSpacingType::Auto)
-                .line(240),
-        )
+        // Off the line grid: table lines are single-spaced, not 28.95 pt.
+        Paragraph::new()
+            .add_run(r)
+            .snap_to_grid(false)
+            .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Auto).line(240))
     };
+    let cell = |i: usize| TableCell::new().width(width(i), WidthType::Dxa);
     let mut out = vec![TableRow::new(
         headers
             .iter()
-            .map(|h| {
-                TableCell::new()
+            .enumerate()
+            .map(|(i, h)| {
+                cell(i)
                     .add_paragraph(cell_para(h, true).align(AlignmentType::Center))
                     .shading(Shading::new().fill("D9E1F2"))
             })
             .collect(),
-    )];
+    )
+    .cant_split()];
     for r in rows {
-        out.push(TableRow::new(
-            r.iter()
-                .map(|c| match c {
-                    Cell::Text(t) => TableCell::new().add_paragraph(cell_para(t, false)),
-                    Cell::Light(l) => TableCell::new()
-                        .add_paragraph(
-                            cell_para(light_label(*l), true).align(AlignmentType::Center),
-                        )
-                        .shading(Shading::new().fill(format!("{:06X}", light_rgb(*l)))),
-                })
-                .collect(),
-        ));
+        out.push(
+            TableRow::new(
+                r.iter()
+                    .enumerate()
+                    .map(|(i, c)| match c {
+                        Cell::Text(t) => cell(i).add_paragraph(cell_para(t, false)),
+                        Cell::Light(l) => cell(i)
+                            .add_paragraph(
+                                cell_para(light_label(*l), true).align(AlignmentType::Center),
+                            )
+                            .shading(Shading::new().fill(format!("{:06X}", light_rgb(*l)))),
+                    })
+                    .collect(),
+            )
+            .cant_split(),
+        );
     }
-    Table::new(out).width(5000, WidthType::Pct)
+    Table::new(out)
+        .set_grid(widths)
+        .width(TEXT_WIDTH, WidthType::Dxa)
+        .layout(docx_rs::TableLayoutType::Fixed)
+}
+
+/// The 版头's size in half-points: as large as GB/T 9704 allows (about
+/// 36 pt) but never wider than the text width, so a long organ name stays
+/// on one line.
+fn organ_size(organ: &str) -> usize {
+    let chars = organ.chars().count().max(1);
+    // 420 pt of the 442 pt width, in half-points per character.
+    (840 / chars).clamp(layout::SIZE_3, 72)
 }
 
 /// Lays the bulletin out and returns the DOCX bytes.
@@ -607,9 +739,8 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
         .even_footer(page_footer(AlignmentType::Left));
     doc.document.section_property = doc.document.section_property.clone().doc_grid(
         docx_rs::DocGrid::new()
-            .grid_type(DocGridType::LinesAndChars)
-            .line_pitch(layout::LINE as usize)
-            .char_space(layout::CHAR_SPACE),
+            .grid_type(DocGridType::Lines)
+            .line_pitch(layout::LINE as usize),
     );
     // 版头: the organ in red, the 文号, the red rule under it.
     doc = doc.add_paragraph(
@@ -618,7 +749,7 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
                 Run::new()
                     .add_text(&b.masthead.organ)
                     .fonts(fonts(FONT_TITLE))
-                    .size(layout::SIZE_2 + 16)
+                    .size(organ_size(&b.masthead.organ))
                     .color(layout::RED),
             )
             .align(AlignmentType::Center)
@@ -650,12 +781,17 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
                             .after(579),
                     ),
             ),
-            Block::Heading1(t) => {
-                doc.add_paragraph(para(&t, FONT_H1, layout::SIZE_3).first_line_chars(200))
-            }
-            Block::Heading2(t) => {
-                doc.add_paragraph(para(&t, FONT_H2, layout::SIZE_3).first_line_chars(200))
-            }
+            // Headings stay with the text they head.
+            Block::Heading1(t) => doc.add_paragraph(
+                para(&t, FONT_H1, layout::SIZE_3)
+                    .first_line_chars(200)
+                    .keep_next(true),
+            ),
+            Block::Heading2(t) => doc.add_paragraph(
+                para(&t, FONT_H2, layout::SIZE_3)
+                    .first_line_chars(200)
+                    .keep_next(true),
+            ),
             Block::Para(t) => doc.add_paragraph(
                 Paragraph::new()
                     .add_run(body_run(&t))
@@ -663,8 +799,8 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
                     .first_line_chars(200)
                     .align(AlignmentType::Both),
             ),
-            Block::Table(h, rows) => doc
-                .add_table(table(&h, &rows))
+            Block::Table(h, rows, w) => doc
+                .add_table(table(&h, &rows, &w))
                 .add_paragraph(Paragraph::new().line_spacing(exact())),
             Block::Annex(t) => {
                 doc.add_paragraph(para(&t, FONT_H1, layout::SIZE_3).page_break_before(true))

@@ -18,7 +18,7 @@ pub fn light_svg(l: &Ledger, title: &str) -> String {
         .iter()
         .map(|c| {
             (
-                c.title.clone(),
+                crate::bulletin::short(&c.title).to_string(),
                 c.counts.green as u64,
                 c.counts.yellow as u64,
                 c.counts.red as u64,

@@ -833,26 +833,30 @@ fn bulletin_numbers_equal_the_ledger() {
         "{all}"
     );
     assert!(all.contains("本期有7份填报未按时报送"), "{all}");
-    // The annex table: one row per task with its light labelled.
+    // Annex 1: one row per campaign with its counts and rates, and the total.
     let doc = roxmltree::Document::parse(&xml).expect("xml");
-    let cells: Vec<String> = doc
+    let rows: Vec<Vec<String>> = doc
         .descendants()
-        .filter(|n| n.has_tag_name("tc"))
-        .map(|c| {
-            c.descendants()
-                .filter(|n| n.has_tag_name("t"))
-                .filter_map(|n| n.text())
+        .filter(|n| n.has_tag_name("tr"))
+        .map(|r| {
+            r.children()
+                .filter(|c| c.has_tag_name("tc"))
+                .map(|c| c.descendants().filter(|n| n.has_tag_name("t")).filter_map(|n| n.text()).collect())
                 .collect()
         })
         .collect();
-    for t in b.ledger.campaigns.iter().flat_map(|c| &c.tasks) {
-        let i = cells
-            .iter()
-            .position(|c| *c == t.title)
-            .expect("task row in the annex");
-        assert_eq!(cells[i + 1], t.lead);
-        assert_eq!(cells[i + 4], light_label(t.light));
-    }
+    let row = |first: &str| rows.iter().find(|r| r[0] == first).unwrap_or_else(|| panic!("{first}")).clone();
+    assert_eq!(row("重点项目建设攻坚"), ["重点项目建设攻坚", "12", "7", "3", "2", "93%", "83%", "红灯减少1项"]);
+    assert_eq!(row("招商引资攻坚"), ["招商引资攻坚", "4", "4", "0", "0", "100%", "100%", "首期"]);
+    assert_eq!(row("合计"), ["合计", "16", "11", "3", "2", "94%", "85%", ""]);
+    // Annex 2: the indicators; annex 3: every red or overdue task, longest overdue first.
+    assert_eq!(row("固定资产投资增速"), ["固定资产投资增速", "市发改局", "不低于8%", "8.6", "8", "达标"]);
+    assert_eq!(row("新开工项目")[3], "未报");
+    let flagged: Vec<&Vec<String>> = rows.iter().filter(|r| r.len() == 6 && r[1] == "重点项目建设攻坚").collect();
+    assert_eq!(flagged.len(), 2);
+    assert_eq!(flagged[0][2..], ["推进第4号重点项目建设", "市住建局", "30%", "已逾期12天"]);
+    assert_eq!(flagged[1][2..4], ["推进第3号重点项目建设".to_string(), "市发改局".to_string()]);
+    assert_eq!(flagged[1][4], "未报");
 }
 
 #[test]

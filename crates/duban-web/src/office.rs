@@ -103,7 +103,13 @@ async fn pick_cycles(
     }
     let mut latest: HashMap<i64, Cycle> = HashMap::new();
     for c in store.cycles(&region.id, plan).await? {
-        if date(&c.opens_on).is_none_or(|d| d > end) {
+        // A month's bulletin reports the cycles due by its end; the latest
+        // view also the cycle under way.
+        let counts = match period {
+            Period::Month(..) => date(&c.due_on).is_some_and(|d| d <= end),
+            _ => date(&c.opens_on).is_some_and(|d| d <= end),
+        };
+        if !counts {
             continue;
         }
         if latest
