@@ -26,7 +26,7 @@ use crate::OfficeError;
 use docx_rs::{
     AlignmentType, BorderType, BreakType, DocGridType, Docx, Footer, LineSpacing, LineSpacingType,
     PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders,
-    Pic, Run, RunFonts, Shading, Table, TableCell, TableRow, WidthType,
+    Pic, Run, RunFonts, Shading, SpecialIndentType, Table, TableCell, TableRow, WidthType,
 };
 
 /// Page and type sizes of GB/T 9704-2012, in the units Word uses.
@@ -56,6 +56,10 @@ pub mod layout {
     pub const SIZE_2: usize = 44;
     pub const SIZE_3: usize = 32;
     pub const SIZE_4: usize = 28;
+    /// First-line indent of two 3号 characters (32 pt), in twips. (docx-rs
+    /// 0.4.22 keeps `first_line_chars` but does not write `w:firstLineChars`
+    /// to the XML, so the indent is given in twips, which every reader honours.)
+    pub const INDENT: i32 = 640;
     /// 五号 (10.5 pt) for table cells.
     pub const SIZE_5: usize = 21;
     /// The red of the 版头 and the rule.
@@ -498,9 +502,18 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
         Cell::Text(String::new()),
     ]);
     out.push(Block::Table(
-        ["攻坚行动", "任务", "绿灯", "黄灯", "红灯", "报送率", "按时报送率", "较上期"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "攻坚行动",
+            "任务",
+            "绿灯",
+            "黄灯",
+            "红灯",
+            "报送率",
+            "按时报送率",
+            "较上期",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
         vec![5, 2, 2, 2, 2, 3, 3, 3],
     ));
@@ -671,7 +684,11 @@ fn table(headers: &[String], rows: &[Vec<Cell>], weights: &[usize]) -> Table {
         Paragraph::new()
             .add_run(r)
             .snap_to_grid(false)
-            .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Auto).line(240))
+            .line_spacing(
+                LineSpacing::new()
+                    .line_rule(LineSpacingType::Auto)
+                    .line(240),
+            )
     };
     let cell = |i: usize| TableCell::new().width(width(i), WidthType::Dxa);
     let mut out = vec![TableRow::new(
@@ -784,19 +801,34 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
             // Headings stay with the text they head.
             Block::Heading1(t) => doc.add_paragraph(
                 para(&t, FONT_H1, layout::SIZE_3)
-                    .first_line_chars(200)
+                    .indent(
+                        None,
+                        Some(SpecialIndentType::FirstLine(layout::INDENT)),
+                        None,
+                        None,
+                    )
                     .keep_next(true),
             ),
             Block::Heading2(t) => doc.add_paragraph(
                 para(&t, FONT_H2, layout::SIZE_3)
-                    .first_line_chars(200)
+                    .indent(
+                        None,
+                        Some(SpecialIndentType::FirstLine(layout::INDENT)),
+                        None,
+                        None,
+                    )
                     .keep_next(true),
             ),
             Block::Para(t) => doc.add_paragraph(
                 Paragraph::new()
                     .add_run(body_run(&t))
                     .line_spacing(exact())
-                    .first_line_chars(200)
+                    .indent(
+                        None,
+                        Some(SpecialIndentType::FirstLine(layout::INDENT)),
+                        None,
+                        None,
+                    )
                     .align(AlignmentType::Both),
             ),
             Block::Table(h, rows, w) => doc

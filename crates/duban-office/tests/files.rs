@@ -683,6 +683,26 @@ fn bulletin_page_setup_fonts_rule_and_page_numbers() {
     assert_eq!(body.east_asia, vec![bulletin::FONT_BODY]);
     assert_eq!(body.sizes, vec!["32"]);
     assert_eq!(body.line, Some(("579".into(), "exact".into())));
+    let body_node = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("p")
+                && n.descendants()
+                    .filter(|t| t.has_tag_name("t"))
+                    .filter_map(|t| t.text())
+                    .collect::<String>()
+                    .starts_with("为推动")
+        })
+        .expect("body paragraph");
+    let ind = body_node
+        .descendants()
+        .find(|n| n.has_tag_name("ind"))
+        .expect("indent");
+    assert_eq!(
+        attr(&ind, "firstLine").as_deref(),
+        Some("640"),
+        "two characters of 16 pt"
+    );
     // Headings: 黑体 for 一、, 楷体 for （一）.
     let h1 = paras.iter().find(|p| p.text == "一、总体情况").expect("h1");
     assert_eq!(h1.east_asia, vec![bulletin::FONT_H1]);
@@ -841,21 +861,68 @@ fn bulletin_numbers_equal_the_ledger() {
         .map(|r| {
             r.children()
                 .filter(|c| c.has_tag_name("tc"))
-                .map(|c| c.descendants().filter(|n| n.has_tag_name("t")).filter_map(|n| n.text()).collect())
+                .map(|c| {
+                    c.descendants()
+                        .filter(|n| n.has_tag_name("t"))
+                        .filter_map(|n| n.text())
+                        .collect()
+                })
                 .collect()
         })
         .collect();
-    let row = |first: &str| rows.iter().find(|r| r[0] == first).unwrap_or_else(|| panic!("{first}")).clone();
-    assert_eq!(row("重点项目建设攻坚"), ["重点项目建设攻坚", "12", "7", "3", "2", "93%", "83%", "红灯减少1项"]);
-    assert_eq!(row("招商引资攻坚"), ["招商引资攻坚", "4", "4", "0", "0", "100%", "100%", "首期"]);
-    assert_eq!(row("合计"), ["合计", "16", "11", "3", "2", "94%", "85%", ""]);
+    let row = |first: &str| {
+        rows.iter()
+            .find(|r| r[0] == first)
+            .unwrap_or_else(|| panic!("{first}"))
+            .clone()
+    };
+    assert_eq!(
+        row("重点项目建设攻坚"),
+        [
+            "重点项目建设攻坚",
+            "12",
+            "7",
+            "3",
+            "2",
+            "93%",
+            "83%",
+            "红灯减少1项"
+        ]
+    );
+    assert_eq!(
+        row("招商引资攻坚"),
+        ["招商引资攻坚", "4", "4", "0", "0", "100%", "100%", "首期"]
+    );
+    assert_eq!(
+        row("合计"),
+        ["合计", "16", "11", "3", "2", "94%", "85%", ""]
+    );
     // Annex 2: the indicators; annex 3: every red or overdue task, longest overdue first.
-    assert_eq!(row("固定资产投资增速"), ["固定资产投资增速", "市发改局", "不低于8%", "8.6", "8", "达标"]);
+    assert_eq!(
+        row("固定资产投资增速"),
+        [
+            "固定资产投资增速",
+            "市发改局",
+            "不低于8%",
+            "8.6",
+            "8",
+            "达标"
+        ]
+    );
     assert_eq!(row("新开工项目")[3], "未报");
-    let flagged: Vec<&Vec<String>> = rows.iter().filter(|r| r.len() == 6 && r[1] == "重点项目建设攻坚").collect();
+    let flagged: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r.len() == 6 && r[1] == "重点项目建设攻坚")
+        .collect();
     assert_eq!(flagged.len(), 2);
-    assert_eq!(flagged[0][2..], ["推进第4号重点项目建设", "市住建局", "30%", "已逾期12天"]);
-    assert_eq!(flagged[1][2..4], ["推进第3号重点项目建设".to_string(), "市发改局".to_string()]);
+    assert_eq!(
+        flagged[0][2..],
+        ["推进第4号重点项目建设", "市住建局", "30%", "已逾期12天"]
+    );
+    assert_eq!(
+        flagged[1][2..4],
+        ["推进第3号重点项目建设".to_string(), "市发改局".to_string()]
+    );
     assert_eq!(flagged[1][4], "未报");
 }
 
