@@ -515,7 +515,7 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
         .map(String::from)
         .to_vec(),
         rows,
-        vec![5, 2, 2, 2, 2, 3, 3, 3],
+        vec![6, 2, 2, 2, 2, 3, 4, 4],
     ));
     out.push(Block::Chart);
     if has_indicators {
@@ -664,6 +664,11 @@ fn page_footer(align: AlignmentType) -> Footer {
     Footer::new().add_paragraph(p)
 }
 
+/// A cell holding a number or a percentage.
+fn is_figure(t: &str) -> bool {
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '%')
+}
+
 /// Text width in twips (156 mm), shared out among a table's columns.
 const TEXT_WIDTH: usize = 8845;
 
@@ -709,6 +714,9 @@ fn table(headers: &[String], rows: &[Vec<Cell>], weights: &[usize]) -> Table {
                 r.iter()
                     .enumerate()
                     .map(|(i, c)| match c {
+                        // Figures centred, text left.
+                        Cell::Text(t) if is_figure(t) => cell(i)
+                            .add_paragraph(cell_para(t, false).align(AlignmentType::Center)),
                         Cell::Text(t) => cell(i).add_paragraph(cell_para(t, false)),
                         Cell::Light(l) => cell(i)
                             .add_paragraph(
