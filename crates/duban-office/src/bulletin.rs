@@ -666,7 +666,9 @@ fn page_footer(align: AlignmentType) -> Footer {
 
 /// A cell holding a number or a percentage.
 fn is_figure(t: &str) -> bool {
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '%')
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '%')
 }
 
 /// Text width in twips (156 mm), shared out among a table's columns.
@@ -715,8 +717,9 @@ fn table(headers: &[String], rows: &[Vec<Cell>], weights: &[usize]) -> Table {
                     .enumerate()
                     .map(|(i, c)| match c {
                         // Figures centred, text left.
-                        Cell::Text(t) if is_figure(t) => cell(i)
-                            .add_paragraph(cell_para(t, false).align(AlignmentType::Center)),
+                        Cell::Text(t) if is_figure(t) => {
+                            cell(i).add_paragraph(cell_para(t, false).align(AlignmentType::Center))
+                        }
                         Cell::Text(t) => cell(i).add_paragraph(cell_para(t, false)),
                         Cell::Light(l) => cell(i)
                             .add_paragraph(

@@ -493,11 +493,16 @@ pub async fn principal_for_user(store: &Store, name: &str) -> Result<Principal, 
 /// task, permission as for `PUT …/reports/{task}/{unit}`, version); when
 /// any row is refused nothing is saved and every refusal is returned;
 /// otherwise all rows are saved in one transaction (`save_reports`).
+///
+/// `only_unit`: the unit whose form this upload is (the workbench uploads
+/// one unit's form); a row of another unit is refused even when the
+/// caller might write it.
 pub async fn import_form(
     store: &Store,
     region: &Region,
     who: &Principal,
     bytes: &[u8],
+    only_unit: Option<&str>,
     today: Date,
 ) -> Result<Imported, Error> {
     // The region first, as `guard_for` does.
@@ -551,6 +556,10 @@ pub async fn import_form(
         };
         if e.task != row.task {
             refused.push(refuse(format!("隐藏的键与任务名称不符（键指向“{}”），请勿修改灰色栏目。/ The hidden key does not match the task shown.", e.task)));
+            continue;
+        }
+        if only_unit.is_some_and(|u| u != unit_id) {
+            refused.push(refuse(format!("这一行是“{}”的填报，不属于本单位的填报表。/ This row belongs to another unit's form.", e.unit)));
             continue;
         }
         if !seen.insert(row.key.clone()) {

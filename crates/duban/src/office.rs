@@ -121,7 +121,7 @@ pub async fn import(
     let who = office::principal_for_user(&store, user)
         .await
         .map_err(failure)?;
-    match office::import_form(&store, &region, &who, &bytes, today(day)?)
+    match office::import_form(&store, &region, &who, &bytes, None, today(day)?)
         .await
         .map_err(failure)?
     {

@@ -17,6 +17,7 @@ mod desk;
 mod home;
 mod lists;
 mod login;
+mod office;
 mod report;
 mod task;
 mod workbench;
@@ -214,6 +215,34 @@ fn specs() -> Vec<Spec> {
             &format!("{r}/coordination/{{id}}/resolve"),
             Campaign,
             post(coordination::resolve),
+        ),
+        // Office files (issue 11): bulletin and ledger for staff; a unit's
+        // Excel form and its upload for those who may write its reports.
+        s(
+            "get",
+            &format!("{r}/bulletin.docx"),
+            Staff,
+            get(office::bulletin),
+        ),
+        s(
+            "get",
+            &format!("{r}/ledger.xlsx"),
+            Staff,
+            get(office::ledger),
+        ),
+        s(
+            "get",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form.xlsx"),
+            UnitOrCampaign,
+            get(office::form),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form"),
+            UnitOrCampaign,
+            post(office::upload).layer(axum::extract::DefaultBodyLimit::max(
+                duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
         ),
     ]
 }
