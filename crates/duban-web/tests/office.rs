@@ -125,9 +125,7 @@ async fn a_filled_form_saves_what_the_api_saves() {
             ("in_progress", 45.0, "完成可研批复", true),
             ("behind", 20.5, "征地未完成", false),
         ]) {
-            let (_, task, unit) = duban_office::form::split_key(k)
-                .map(|(c, t, u)| (c, t, u))
-                .expect("key");
+            let (_, task, unit) = duban_office::form::split_key(k).expect("key");
             let (code, body) = app
                 .call(
                     Some("rsj"),
