@@ -84,6 +84,9 @@ pub struct FormRow {
     pub progress: String,
     pub problems: String,
     pub next_steps: String,
+    /// The current report was sent for review (报送 prefilled 是), so an
+    /// untouched row imports as nothing rather than as a new draft.
+    pub submitted: bool,
 }
 
 /// The form of one unit in one cycle.
@@ -172,7 +175,12 @@ pub fn write(form: &Form) -> Result<Vec<u8>, OfficeError> {
         sheet.write_string_with_format(row, c(COL_PROGRESS), &r.progress, &open)?;
         sheet.write_string_with_format(row, c(COL_PROBLEMS), &r.problems, &open)?;
         sheet.write_string_with_format(row, c(COL_NEXT), &r.next_steps, &open)?;
-        sheet.write_string_with_format(row, c(COL_SUBMIT), "否", &open)?;
+        sheet.write_string_with_format(
+            row,
+            c(COL_SUBMIT),
+            if r.submitted { "是" } else { "否" },
+            &open,
+        )?;
     }
     if !form.rows.is_empty() {
         let (first, last) = (HEADER_ROW + 1, HEADER_ROW + form.rows.len() as u32);

@@ -297,6 +297,7 @@ fn form_fixture() -> Form {
         progress: format!("进展{i}"),
         problems: String::new(),
         next_steps: "继续推进".into(),
+        submitted: false,
     };
     Form {
         title: "汨罗市 · 市发改局 · 第3期调度填报表".into(),

@@ -433,6 +433,8 @@ pub async fn form_for(
                 progress: report.map(|r| r.progress.clone()).unwrap_or_default(),
                 problems: report.map(|r| r.problems.clone()).unwrap_or_default(),
                 next_steps: report.map(|r| r.next_steps.clone()).unwrap_or_default(),
+                submitted: report
+                    .is_some_and(|r| matches!(r.state.as_str(), "submitted" | "accepted")),
             }
         })
         .collect();
@@ -579,16 +581,18 @@ pub async fn import_form(
             refused.push(refuse(format!("无权填报“{}”的这项任务：{d}", e.unit)));
             continue;
         }
-        let now_version = current
-            .get(&cycle.id)
-            .and_then(|x| {
-                x.iter()
-                    .find(|r| r.task_id == task_id && r.unit_id == unit_id)
-            })
-            .map(|r| r.version)
-            .unwrap_or(0);
+        let now = current.get(&cycle.id).and_then(|x| {
+            x.iter()
+                .find(|r| r.task_id == task_id && r.unit_id == unit_id)
+        });
+        let now_version = now.map(|r| r.version).unwrap_or(0);
         if now_version != row.version {
             refused.push(refuse(format!("生成填报表后这项填报已被修改（现为第 {now_version} 版，表中为第 {} 版），请重新下载填报表。/ Stale: the report changed since the form was made (409).", row.version)));
+            continue;
+        }
+        // A row left as the form showed it changes nothing: skipped, so an
+        // untouched submitted report does not come back as a new draft.
+        if now.is_some_and(|r| unchanged(r, row)) {
             continue;
         }
         items.push((
@@ -615,6 +619,9 @@ pub async fn import_form(
         refused.sort_by_key(|r| r.row);
         return Ok(Imported::Refused(refused));
     }
+    if items.is_empty() {
+        return Ok(Imported::Saved(Vec::new()));
+    }
     let cycle_ids: std::collections::BTreeSet<&str> =
         items.iter().map(|(c, _)| c.as_str()).collect();
     if cycle_ids.len() > 1 {
@@ -632,4 +639,16 @@ pub async fn import_form(
         .save_reports(&region.id, &cycle_id, &batch, &who.user, today)
         .await?;
     Ok(Imported::Saved(saved))
+}
+
+/// Whether a filled row says exactly what the current report says.
+fn unchanged(r: &Report, row: &form::FilledRow) -> bool {
+    let sent = matches!(r.state.as_str(), "submitted" | "accepted");
+    r.status == row.status
+        && r.completion == row.completion
+        && r.current_value == row.current_value
+        && r.progress == row.progress
+        && r.problems == row.problems
+        && r.next_steps == row.next_steps
+        && sent == row.submit
 }

@@ -97,6 +97,12 @@ async fn a_filled_form_saves_what_the_api_saves() {
         let form = office::form_xlsx(&app.store, &region, &unit, &app.cycle1)
             .await
             .expect("form");
+        // Sent back untouched (no status filled in): nothing to import.
+        let empty = office::import_form(&app.store, &region, &who, &form, None, today()).await;
+        assert!(
+            matches!(&empty, Err(office::Error::BadRequest(m)) if m.starts_with("填报表中没有填写任何一行")),
+            "{backend}: {empty:?}"
+        );
         let mut g = grid(&form);
         assert!(
             g.len() >= FIRST + 2,
@@ -170,6 +176,32 @@ async fn a_filled_form_saves_what_the_api_saves() {
             assert_eq!(from_form.version, 1);
             assert_eq!(body["version"], 2);
         }
+        // A new form, sent back as it is, changes nothing: no new versions.
+        let again = office::form_xlsx(&app.store, &region, &unit, &app.cycle1)
+            .await
+            .expect("form");
+        match office::import_form(&app.store, &region, &who, &again, None, today())
+            .await
+            .expect("import")
+        {
+            Imported::Saved(r) => assert!(r.is_empty(), "{backend}: {r:?}"),
+            Imported::Refused(r) => panic!("{backend}: refused {r:?}"),
+        }
+        let c = app
+            .store
+            .cycle(&app.region_id, &app.cycle1)
+            .await
+            .expect("cycle");
+        let versions: Vec<i64> = app
+            .store
+            .current_reports(&app.region_id, &c)
+            .await
+            .expect("reports")
+            .iter()
+            .filter(|r| r.unit_id == unit)
+            .map(|r| r.version)
+            .collect();
+        assert_eq!(versions, vec![2, 2], "{backend}");
     }
 }
 

@@ -601,7 +601,8 @@ async fn write_office_files(
     let today = demo_today();
     let (y, m, _) = today.ymd();
     let (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
-    let office_failure = |e: duban_web::office::Error| (EXIT_BAD_INPUT, format!("错误 / error: {e}"));
+    let office_failure =
+        |e: duban_web::office::Error| (EXIT_BAD_INPUT, format!("错误 / error: {e}"));
     let bulletin = duban_web::office::bulletin(
         store,
         region,
@@ -623,7 +624,10 @@ async fn write_office_files(
     let l = dir.join(format!("ledger-{today}.xlsx"));
     crate::write_output(Some(&b), &bulletin)?;
     crate::write_output(Some(&l), &ledger)?;
-    say!("\n{y}年{m}月通报 / bulletin for {y}-{m:02}: {}", b.display());
+    say!(
+        "\n{y}年{m}月通报 / bulletin for {y}-{m:02}: {}",
+        b.display()
+    );
     say!("督办台账 / ledger export: {}", l.display());
     Ok(())
 }
