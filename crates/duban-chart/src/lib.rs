@@ -354,6 +354,7 @@ impl LineChart {
                 );
             }
         }
+        let mut last_labels: Vec<(usize, f64, f64, String)> = Vec::new();
         for se in &self.series {
             let mut run: Vec<(f64, f64)> = Vec::new();
             let mut runs = Vec::new();
@@ -378,7 +379,8 @@ impl LineChart {
                     s.rect(x - 2.5, y - 2.5, 5.0, 5.0, &se.stroke);
                 }
             }
-            // The latest value in words at its point.
+            // The latest value in words at its point (placed below, after
+            // every line is drawn, so labels can be kept apart).
             if let Some((i, v)) = se
                 .values
                 .iter()
@@ -387,17 +389,26 @@ impl LineChart {
                 .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)))
                 .next_back()
             {
-                let anchor = if i + 1 == n && n > 1 { "end" } else { "middle" };
-                s.text(
-                    Self::x_of(i, n),
-                    y_of(v) - 7.0,
-                    11.0,
-                    anchor,
-                    &se.stroke,
-                    true,
-                    &format!("{}{}", fmt_num(v), self.unit),
-                );
+                last_labels.push((i, y_of(v) - 7.0, v, se.stroke.clone()));
             }
+        }
+        // Labels closer than a line of text are pushed down one under the
+        // other, so several series ending together stay readable.
+        last_labels.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let mut floor = f64::MIN;
+        for (i, y, v, stroke) in last_labels {
+            let y = y.max(floor + 12.0);
+            floor = y;
+            let anchor = if i + 1 == n && n > 1 { "end" } else { "middle" };
+            s.text(
+                Self::x_of(i, n),
+                y,
+                11.0,
+                anchor,
+                &stroke,
+                true,
+                &format!("{}{}", fmt_num(v), self.unit),
+            );
         }
         s.finish()
     }

@@ -297,3 +297,34 @@ fn numbers_read_naturally() {
     assert_eq!(nice_ceiling(3.1), 5.0);
     assert_eq!(nice_ceiling(0.0), 1.0);
 }
+
+#[test]
+fn last_value_labels_do_not_overlap() {
+    let same = |name: &str, stroke: &str| LineSeries {
+        name: name.into(),
+        stroke: stroke.into(),
+        dash: None,
+        values: vec![Some(40.0), Some(50.0)],
+    };
+    let chart = LineChart {
+        title: "t".into(),
+        categories: vec!["a".into(), "b".into()],
+        series: vec![
+            same("甲", "#111111"),
+            same("乙", "#222222"),
+            same("丙", "#333333"),
+        ],
+        y_max: Some(100.0),
+        unit: "%".into(),
+    };
+    let svg = chart.svg();
+    let doc = parse(&svg);
+    let mut ys: Vec<f64> = elements(&doc, "text")
+        .into_iter()
+        .filter(|t| t.text() == Some("50%") && t.attribute("font-weight") == Some("bold"))
+        .map(|t| num(t, "y"))
+        .collect();
+    ys.sort_by(f64::total_cmp);
+    assert_eq!(ys.len(), 3);
+    assert!(ys.windows(2).all(|w| w[1] - w[0] >= 12.0 - 1e-9), "{ys:?}");
+}

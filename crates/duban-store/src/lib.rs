@@ -19,6 +19,7 @@ mod queries;
 mod regions;
 mod reminders;
 mod sessions;
+mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod units;
@@ -45,6 +46,11 @@ pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};
 pub use sessions::{
     Session, SignInRefused, MAX_FAILURES, SESSION_ABSOLUTE_SECS, SESSION_IDLE_SECS,
+};
+pub use supervision::{
+    ItemFilter, Listing, NewFinding, NewVisit, ProgressInput, RectificationEvent,
+    RectificationItem, Ref, ReviewInput, SupervisionFile, SupervisionMonth, Visit, VisitRecord,
+    MAX_SUPERVISION_FILES,
 };
 pub use units::{MergeReport, Unit};
 pub use urge::INBOX;

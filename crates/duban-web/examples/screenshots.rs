@@ -66,6 +66,23 @@ async fn main() {
         b.screenshot(&shot("10-leader-home")).await;
         b.goto(&format!("{base}/account")).await;
         b.screenshot(&shot("11-account")).await;
+
+        // The leaders' dashboard: the county's (the leader's home), one
+        // campaign drilled into, and the city's roll-up of its counties.
+        b.sign_in(base, "leader", PASSWORD).await;
+        let dash = b.client.current_url().await.expect("url");
+        b.screenshot(&shot("12-dashboard")).await;
+        b.goto(&format!("{base}{}?plan=1", dash.path())).await;
+        b.screenshot(&shot("13-dashboard-campaign")).await;
+        b.sign_in(base, "cityleader", PASSWORD).await;
+        b.screenshot(&shot("14-city-dashboard")).await;
+        let city = b.client.current_url().await.expect("url");
+        b.goto(&format!(
+            "{base}{}",
+            city.path().replace("/dashboard", "/regions")
+        ))
+        .await;
+        b.screenshot(&shot("15-regions")).await;
         b.close().await;
     }
     println!("截图已保存到 / screenshots saved in {}", out.display());

@@ -136,6 +136,20 @@ fn specs() -> Vec<RouteSpec> {
         r(Read, routes!(reminders::outbox)),
         r(Read, routes!(coordination::list)),
         r(Campaign, routes!(coordination::resolve)),
+        r(Read, routes!(supervision::list)),
+        r(Campaign, routes!(supervision::plan)),
+        r(Read, routes!(supervision::one)),
+        r(Campaign, routes!(supervision::record)),
+        r(Campaign, routes!(supervision::cancel)),
+        r(Campaign, routes!(supervision::finding)),
+        r(Read, routes!(supervision::items)),
+        r(Read, routes!(supervision::item)),
+        r(UnitOrCampaign, routes!(supervision::progress)),
+        r(Campaign, routes!(supervision::review)),
+        r(Campaign, routes!(supervision::list_item)),
+        r(Read, routes!(supervision::cadence)),
+        r(Campaign, routes!(supervision::set_cadence)),
+        r(Read, routes!(supervision::month_summary)),
     ]
 }
 

@@ -36,12 +36,38 @@ fn hash(s: &str) -> u64 {
     })
 }
 
-/// How a unit reports: (on time, late, missing) shares by a stable draw.
-fn diligence(unit: &str) -> (f64, f64) {
-    match hash(unit) % 20 {
+/// How a region's units behave in the simulation: a salt for the stable
+/// draw of each unit's diligence (so the same unit name behaves differently
+/// in another county) and a shift of the on-time share (a county that
+/// reports better or worse on the whole), so the city's roll-up ranks
+/// counties that really differ.
+struct Profile {
+    salt: &'static str,
+    on_time_shift: f64,
+    /// The first Monday the region dispatches (counties joined later).
+    start: Date,
+}
+
+/// How a unit reports: (on time, late) shares by a stable draw; the rest
+/// of the time it does not report.
+fn diligence(unit: &str, p: &Profile) -> (f64, f64) {
+    let (on_time, late): (f64, f64) = match hash(&format!("{}{unit}", p.salt)) % 20 {
         0..=11 => (0.95, 0.04),  // diligent
         12..=16 => (0.75, 0.15), // average
         _ => (0.45, 0.30),       // laggard
+    };
+    let on_time = (on_time + p.on_time_shift).clamp(0.05, 0.99);
+    (on_time, late.min(1.0 - on_time))
+}
+
+/// A demo account with the demo password (leaders: no unit, no campaign).
+fn demo_user(name: &str, role: Role) -> NewUser {
+    NewUser {
+        name: UserName::parse(name).expect("valid"),
+        role,
+        unit: None,
+        campaign: None,
+        password: Some("duban-demo".into()),
     }
 }
 
@@ -184,214 +210,14 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
 
     // A year of biweekly dispatch for every campaign, from the Monday after
     // the plan was issued (2025-03-07) to the end of the year.
-    let start = Date::new(2025, 3, 10).expect("valid");
-    let end = Date::new(2025, 12, 31).expect("valid");
-    store
-        .add_holiday(
-            &region.id,
-            Date::new(2025, 10, 1).expect("valid"),
-            "国庆节",
-            ACTOR,
-        )
+    let home = Profile {
+        salt: "",
+        on_time_shift: 0.0,
+        start: Date::new(2025, 3, 10).expect("valid"),
+    };
+    let (latest, mut reports_saved) = simulate_region(&store, &region.id, &home, &mut rng)
         .await
         .map_err(fail_db)?;
-    let mut latest = Vec::new();
-    let mut reports_saved = 0usize;
-    let forces = store.task_forces(&region.id).await.map_err(fail_db)?;
-    for no in 1..=7i64 {
-        let cycles = store
-            .schedule_cycles(&region.id, no, start, end, ACTOR)
-            .await
-            .map_err(fail_db)?;
-        // Each goal indicator is owned by the unit hosting the campaign's task-force office.
-        let mut goals = Vec::new();
-        if let Some(office) = forces
-            .iter()
-            .find(|f| f.plan == no)
-            .and_then(|f| f.office.clone())
-        {
-            for t in store
-                .targets(&region.id, Some(no))
-                .await
-                .map_err(fail_db)?
-                .into_iter()
-                .filter(|t| t.task_id.is_none())
-            {
-                goals.push(
-                    store
-                        .set_target_owner(&region.id, &t.id, &office, ACTOR)
-                        .await
-                        .map_err(fail_db)?,
-                );
-            }
-        }
-        let blocked_task = store
-            .tasks(
-                &region.id,
-                &TaskFilter {
-                    plan: Some(no),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(fail_db)?
-            .get(2)
-            .map(|t| t.id.clone());
-        let mut completion: std::collections::HashMap<(String, String), f64> =
-            std::collections::HashMap::new();
-        let total = cycles.len();
-        for (k, cycle) in cycles.iter().enumerate() {
-            let due = Date::parse(&cycle.due_on).expect("valid");
-            let opens = Date::parse(&cycle.opens_on).expect("valid");
-            if opens > demo_today() {
-                break; // not yet begun on the demo date
-            }
-            let share = (k + 1) as f64 / total as f64;
-            if due >= demo_today() {
-                // The cycle under way on the demo date: left open with work
-                // waiting for every role.
-                reports_saved += simulate_open_cycle(&store, &region.id, cycle, no, &mut rng)
-                    .await
-                    .map_err(fail_db)?;
-                break;
-            }
-            let mut on_time = Vec::new();
-            let mut late = Vec::new();
-            for e in store
-                .expected_reports(&region.id, cycle)
-                .await
-                .map_err(fail_db)?
-            {
-                let (p_on_time, p_late) = diligence(&e.unit);
-                let draw = rng.next();
-                if draw > p_on_time + p_late {
-                    continue; // not reported this cycle
-                }
-                // Most tasks track time progress; some lag; one is blocked mid-year.
-                let pace = match hash(&e.task_id) % 10 {
-                    0 => 0.55,
-                    1 | 2 => 0.8,
-                    _ => 1.0,
-                };
-                let prev = completion
-                    .get(&(e.task_id.clone(), e.unit_id.clone()))
-                    .copied()
-                    .unwrap_or(0.0);
-                let value = (share * 100.0 * pace + (rng.next() - 0.5) * 8.0)
-                    .clamp(prev, 100.0)
-                    .round();
-                completion.insert((e.task_id.clone(), e.unit_id.clone()), value);
-                let blocked = blocked_task.as_deref() == Some(e.task_id.as_str())
-                    && (8..12).contains(&k)
-                    && e.role == "lead";
-                let report = ReportInput {
-                    version: 0,
-                    status: if value >= 100.0 {
-                        "done"
-                    } else if blocked {
-                        "blocked"
-                    } else if pace < 0.9 {
-                        "behind"
-                    } else {
-                        "in_progress"
-                    }
-                    .into(),
-                    completion: value,
-                    current_value: None,
-                    progress: format!("第{}期：{}按计划推进，完成{}%。", k + 1, e.task, value),
-                    problems: if blocked {
-                        "用地指标未落实。".into()
-                    } else {
-                        String::new()
-                    },
-                    next_steps: "继续按序时推进。".into(),
-                    coordination: if blocked && k == 8 {
-                        vec![CoordinationInput {
-                            to: "市自然资源局".into(),
-                            text: "请协调解决项目用地指标。".into(),
-                        }]
-                    } else {
-                        vec![]
-                    },
-                    attachments: vec![],
-                    submit: true,
-                };
-                let item = ReportItem {
-                    task_id: e.task_id,
-                    unit: e.unit_id,
-                    report,
-                };
-                if draw <= p_on_time {
-                    on_time.push(item)
-                } else {
-                    late.push(item)
-                }
-            }
-            reports_saved += on_time.len() + late.len();
-            if !on_time.is_empty() {
-                store
-                    .save_reports(&region.id, &cycle.id, &on_time, ACTOR, due)
-                    .await
-                    .map_err(fail_db)?;
-            }
-            if !late.is_empty() {
-                store
-                    .save_reports(&region.id, &cycle.id, &late, ACTOR, due.add_days(3))
-                    .await
-                    .map_err(fail_db)?;
-            }
-            for g in &goals {
-                let cumulative = matches!(g.kind.as_str(), "count" | "level" | "point_change");
-                let path = if cumulative { g.value * share } else { g.value };
-                let value = (path * (0.85 + rng.next() * 0.3) * 100.0).round() / 100.0;
-                let input = duban_store::IndicatorInput {
-                    version: 0,
-                    value,
-                    note: "本年累计".into(),
-                    submit: true,
-                };
-                store
-                    .save_indicator(&region.id, &cycle.id, &g.id, &input, ACTOR, due)
-                    .await
-                    .map_err(fail_db)?;
-                reports_saved += 1;
-            }
-            // The office returns one report in a few cycles.
-            if k % 5 == 2 {
-                if let Some(r) = store
-                    .current_reports(&region.id, cycle)
-                    .await
-                    .map_err(fail_db)?
-                    .first()
-                {
-                    store
-                        .review_report(
-                            &region.id,
-                            &cycle.id,
-                            &r.task_id,
-                            &r.unit_id,
-                            false,
-                            "请补充量化数据。",
-                            r.version,
-                            &format!("office{no}"),
-                        )
-                        .await
-                        .map_err(fail_db)?;
-                }
-            }
-            let eval = store
-                .close_cycle(&region.id, &cycle.id, due, &format!("office{no}"))
-                .await
-                .map_err(fail_db)?;
-            if k + 1 == total
-                || cycles
-                    .get(k + 1)
-                    .is_some_and(|n| n.due_on.as_str() >= demo_today().to_string().as_str())
-            {
-                latest.push(eval);
-            }
-        }
-    }
     for r in store
         .coordination_requests(&region.id, Some("open"))
         .await
@@ -405,7 +231,60 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             .map_err(fail_db)?;
     }
 
-    say!("\n模拟了 2025 年每两周一次的调度，共 {reports_saved} 份填报。/ simulated biweekly dispatch in 2025: {reports_saved} reports.");
+    // The city above: two more counties with the sample plan and other
+    // habits (their own diligence draws; 平江县 reports worse, 湘阴县 a
+    // little better), dispatching since September, so the city's leader
+    // has a living roll-up. Each county has its own leader, who sees only
+    // that county.
+    let city_name = RegionName::parse("岳阳市").expect("valid");
+    let city = store
+        .ensure_region(&city_name, None, ACTOR)
+        .await
+        .map_err(fail_db)?;
+    let counties = [
+        ("平江县", "平江", -0.25, "pjleader"),
+        ("湘阴县", "湘阴", 0.03, "xyleader"),
+    ];
+    for (name, salt, shift, leader) in counties {
+        let county = store
+            .ensure_region(
+                &RegionName::parse(name).expect("valid"),
+                Some(&city_name),
+                ACTOR,
+            )
+            .await
+            .map_err(fail_db)?;
+        store.import(&county, &plan, ACTOR).await.map_err(fail_db)?;
+        store
+            .add_user(&county.id, demo_user(leader, Role::Leader), ACTOR)
+            .await
+            .map_err(fail_db)?;
+        logins.push((
+            leader.to_string(),
+            Role::Leader.as_str().to_string(),
+            format!("{name}领导（只读，只看本县）/ leader of {name}"),
+        ));
+        let profile = Profile {
+            salt,
+            on_time_shift: shift,
+            start: Date::new(2025, 9, 1).expect("valid"),
+        };
+        let (_, n) = simulate_region(&store, &county.id, &profile, &mut rng)
+            .await
+            .map_err(fail_db)?;
+        reports_saved += n;
+    }
+    store
+        .add_user(&city.id, demo_user("cityleader", Role::Leader), ACTOR)
+        .await
+        .map_err(fail_db)?;
+    logins.push((
+        "cityleader".to_string(),
+        Role::Leader.as_str().to_string(),
+        "岳阳市领导（看板与三个县市区的排名）/ city leader: roll-up of three counties".into(),
+    ));
+
+    say!("\n模拟了 2025 年每两周一次的调度（汨罗市全年，平江县、湘阴县自 9 月起），共 {reports_saved} 份填报。/ simulated biweekly dispatch in 2025 (汨罗市 all year, two more counties since September): {reports_saved} reports.");
     say!(
         "各攻坚最近一期（{}）/ latest cycle per campaign:",
         latest
@@ -480,6 +359,236 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
     }
 }
 
+/// Each task's deadline (None: ongoing through the plan's year).
+type Deadlines = std::collections::HashMap<String, Option<Date>>;
+
+/// How a task's work keeps pace with its own time window, by a stable
+/// draw: most keep pace (green), some lag a little (yellow), one in ten
+/// lags badly (red), so the demo's lights look like a real county's.
+fn pace(task_id: &str) -> f64 {
+    match hash(task_id) % 10 {
+        0 => 0.7,
+        1 | 2 => 0.9,
+        _ => 1.0,
+    }
+}
+
+/// The task's time progress (%) on `day`, measured from the start of the
+/// year to the task's own deadline, the way the evaluation measures it (a
+/// task due in June is at 100 % in July; the simulation used to follow the
+/// year, which left every early deadline overdue and red).
+fn expected_progress(deadlines: &Deadlines, task_id: &str, day: Date) -> f64 {
+    let deadline = deadlines.get(task_id).copied().flatten();
+    duban_core::evaluation::time_progress(Date::first_of_year(2025), deadline, 2025, day)
+}
+
+/// A year of biweekly dispatch for every campaign of a region, from
+/// `profile.start` to the end of the year: reports by each unit's
+/// diligence, indicators, a blocked task with a coordination request, a
+/// returned report now and then, every past cycle closed and the current
+/// one left open. Returns each campaign's latest closed evaluation and the
+/// number of reports saved.
+async fn simulate_region(
+    store: &Store,
+    region_id: &str,
+    profile: &Profile,
+    rng: &mut Rng,
+) -> Result<(Vec<duban_store::Evaluation>, usize), duban_store::StoreError> {
+    let start = profile.start;
+    let end = Date::new(2025, 12, 31).expect("valid");
+    store
+        .add_holiday(
+            region_id,
+            Date::new(2025, 10, 1).expect("valid"),
+            "国庆节",
+            ACTOR,
+        )
+        .await?;
+    let mut latest = Vec::new();
+    let mut reports_saved = 0usize;
+    let forces = store.task_forces(region_id).await?;
+    for no in 1..=7i64 {
+        let cycles = store
+            .schedule_cycles(region_id, no, start, end, ACTOR)
+            .await?;
+        // Each goal indicator is owned by the unit hosting the campaign's task-force office.
+        let mut goals = Vec::new();
+        if let Some(office) = forces
+            .iter()
+            .find(|f| f.plan == no)
+            .and_then(|f| f.office.clone())
+        {
+            for t in store
+                .targets(region_id, Some(no))
+                .await?
+                .into_iter()
+                .filter(|t| t.task_id.is_none())
+            {
+                goals.push(
+                    store
+                        .set_target_owner(region_id, &t.id, &office, ACTOR)
+                        .await?,
+                );
+            }
+        }
+        let plan_tasks = store
+            .tasks(
+                region_id,
+                &TaskFilter {
+                    plan: Some(no),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let blocked_task = plan_tasks.get(2).map(|t| t.id.clone());
+        let deadlines: Deadlines = plan_tasks
+            .iter()
+            .map(|t| {
+                let due = t.due_date.as_deref().and_then(|d| Date::parse(d));
+                (t.id.clone(), due)
+            })
+            .collect();
+        let mut completion: std::collections::HashMap<(String, String), f64> =
+            std::collections::HashMap::new();
+        let total = cycles.len();
+        for (k, cycle) in cycles.iter().enumerate() {
+            let due = Date::parse(&cycle.due_on).expect("valid");
+            let share = (k + 1) as f64 / total as f64;
+            let opens = Date::parse(&cycle.opens_on).expect("valid");
+            if opens > demo_today() {
+                break; // not yet begun on the demo date
+            }
+            if due >= demo_today() {
+                // The cycle under way on the demo date: left open with work
+                // waiting for every role.
+                reports_saved +=
+                    simulate_open_cycle(store, region_id, cycle, no, profile, &deadlines, rng)
+                        .await?;
+                break;
+            }
+            let mut on_time = Vec::new();
+            let mut late = Vec::new();
+            for e in store.expected_reports(region_id, cycle).await? {
+                let (p_on_time, p_late) = diligence(&e.unit, profile);
+                let draw = rng.next();
+                if draw > p_on_time + p_late {
+                    continue; // not reported this cycle
+                }
+                // Most tasks track time progress; some lag; one is blocked mid-year.
+                let pace = pace(&e.task_id);
+                let prev = completion
+                    .get(&(e.task_id.clone(), e.unit_id.clone()))
+                    .copied()
+                    .unwrap_or(0.0);
+                let value = (expected_progress(&deadlines, &e.task_id, due) * pace
+                    + rng.next() * 6.0)
+                    .clamp(prev, 100.0)
+                    .round();
+                completion.insert((e.task_id.clone(), e.unit_id.clone()), value);
+                let blocked = blocked_task.as_deref() == Some(e.task_id.as_str())
+                    && (8..12).contains(&k)
+                    && e.role == "lead";
+                let report = ReportInput {
+                    version: 0,
+                    status: if value >= 100.0 {
+                        "done"
+                    } else if blocked {
+                        "blocked"
+                    } else if pace < 0.9 {
+                        "behind"
+                    } else {
+                        "in_progress"
+                    }
+                    .into(),
+                    completion: value,
+                    current_value: None,
+                    progress: format!("第{}期：{}按计划推进，完成{}%。", k + 1, e.task, value),
+                    problems: if blocked {
+                        "用地指标未落实。".into()
+                    } else {
+                        String::new()
+                    },
+                    next_steps: "继续按序时推进。".into(),
+                    coordination: if blocked && k == 8 {
+                        vec![CoordinationInput {
+                            to: "市自然资源局".into(),
+                            text: "请协调解决项目用地指标。".into(),
+                        }]
+                    } else {
+                        vec![]
+                    },
+                    attachments: vec![],
+                    submit: true,
+                };
+                let item = ReportItem {
+                    task_id: e.task_id,
+                    unit: e.unit_id,
+                    report,
+                };
+                if draw <= p_on_time {
+                    on_time.push(item)
+                } else {
+                    late.push(item)
+                }
+            }
+            reports_saved += on_time.len() + late.len();
+            if !on_time.is_empty() {
+                store
+                    .save_reports(region_id, &cycle.id, &on_time, ACTOR, due)
+                    .await?;
+            }
+            if !late.is_empty() {
+                store
+                    .save_reports(region_id, &cycle.id, &late, ACTOR, due.add_days(3))
+                    .await?;
+            }
+            for g in &goals {
+                let cumulative = matches!(g.kind.as_str(), "count" | "level" | "point_change");
+                let path = if cumulative { g.value * share } else { g.value };
+                let value = (path * (0.85 + rng.next() * 0.3) * 100.0).round() / 100.0;
+                let input = duban_store::IndicatorInput {
+                    version: 0,
+                    value,
+                    note: "本年累计".into(),
+                    submit: true,
+                };
+                store
+                    .save_indicator(region_id, &cycle.id, &g.id, &input, ACTOR, due)
+                    .await?;
+                reports_saved += 1;
+            }
+            // The office returns one report in a few cycles.
+            if k % 5 == 2 {
+                if let Some(r) = store.current_reports(region_id, cycle).await?.first() {
+                    store
+                        .review_report(
+                            region_id,
+                            &cycle.id,
+                            &r.task_id,
+                            &r.unit_id,
+                            false,
+                            "请补充量化数据。",
+                            r.version,
+                            &format!("office{no}"),
+                        )
+                        .await?;
+                }
+            }
+            let eval = store
+                .close_cycle(region_id, &cycle.id, due, &format!("office{no}"))
+                .await?;
+            if k + 1 == total
+                || cycles
+                    .get(k + 1)
+                    .is_some_and(|n| n.due_on.as_str() >= demo_today().to_string().as_str())
+            {
+                latest.push(eval);
+            }
+        }
+    }
+    Ok((latest, reports_saved))
+}
+
 /// Fills the cycle that is open on the demo date: diligent units have
 /// submitted, some saved drafts, a few were returned with a reason, the
 /// rest have not reported; two coordination requests wait for an answer.
@@ -488,16 +597,22 @@ async fn simulate_open_cycle(
     region_id: &str,
     cycle: &duban_store::Cycle,
     plan: i64,
+    profile: &Profile,
+    deadlines: &Deadlines,
     rng: &mut Rng,
 ) -> Result<usize, duban_store::StoreError> {
     let expected = store.expected_reports(region_id, cycle).await?;
     let mut submitted = Vec::new();
     let mut drafts = Vec::new();
     for (i, e) in expected.iter().enumerate() {
-        let (p_on_time, _) = diligence(&e.unit);
+        let (p_on_time, _) = diligence(&e.unit, profile);
         let draw = rng.next();
         let share_of_window = 0.55;
-        let completion = (70.0 + rng.next() * 25.0).round();
+        let completion = (expected_progress(deadlines, &e.task_id, demo_today())
+            * pace(&e.task_id)
+            + rng.next() * 6.0)
+            .clamp(0.0, 99.0)
+            .round();
         let coordination = if i < 2 && e.role == "lead" {
             vec![CoordinationInput {
                 to: if i == 0 {

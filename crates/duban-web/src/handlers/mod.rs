@@ -11,6 +11,7 @@ pub mod plans;
 pub mod regions;
 pub mod reminders;
 pub mod reports;
+pub mod supervision;
 pub mod targets;
 pub mod task_forces;
 pub mod tasks;

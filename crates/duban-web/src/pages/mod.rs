@@ -13,12 +13,15 @@ mod admin;
 mod assets;
 mod coordination;
 mod cycles;
+mod dashboard;
 mod desk;
 mod home;
 mod lists;
 mod login;
 mod office;
+mod regions;
 mod report;
+pub mod supervision;
 mod task;
 mod workbench;
 
@@ -161,6 +164,13 @@ fn specs() -> Vec<Spec> {
         ),
         s("get", &format!("{r}/desk"), Staff, get(desk::page)),
         s(
+            "get",
+            &format!("{r}/dashboard"),
+            Staff,
+            get(dashboard::page),
+        ),
+        s("get", &format!("{r}/regions"), Staff, get(regions::page)),
+        s(
             "post",
             &format!("{r}/cycles/{{cycle}}/remind"),
             Campaign,
@@ -244,6 +254,93 @@ fn specs() -> Vec<Spec> {
                 duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024,
             )),
         ),
+        // 督导整改 (issue 13). An item's page and its evidence files use
+        // `ReportReader`: like a report, an item is its own units' and
+        // every non-reporter's to read.
+        s(
+            "get",
+            &format!("{r}/supervision"),
+            Staff,
+            get(supervision::page),
+        ),
+        s(
+            "post",
+            &format!("{r}/plans/{{plan}}/supervision"),
+            Campaign,
+            post(supervision::cadence),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits"),
+            Campaign,
+            post(supervision::plan),
+        ),
+        s(
+            "get",
+            &format!("{r}/visits/{{visit}}"),
+            Staff,
+            get(supervision::visit_page),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/record"),
+            Campaign,
+            post(supervision::record),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/cancel"),
+            Campaign,
+            post(supervision::cancel),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/findings"),
+            Campaign,
+            post(supervision::finding),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/attachments"),
+            Campaign,
+            post(supervision::visit_upload).layer(upload_limit),
+        ),
+        s(
+            "get",
+            &format!("{r}/rectifications/{{item}}"),
+            ReportReader,
+            get(supervision::item_page),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/progress"),
+            UnitOrCampaign,
+            post(supervision::progress),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/attachments"),
+            UnitOrCampaign,
+            post(supervision::item_upload).layer(upload_limit),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/review"),
+            Campaign,
+            post(supervision::review),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/list"),
+            Campaign,
+            post(supervision::list),
+        ),
+        s(
+            "get",
+            &format!("{r}/supervision-files/{{file}}"),
+            ReportReader,
+            get(supervision::download),
+        ),
     ]
 }
 
@@ -313,6 +410,7 @@ impl<T> VersionedCache<T> {
 pub struct Caches {
     pub workbench: VersionedCache<workbench::WorkbenchData>,
     pub evaluation: VersionedCache<duban_store::Evaluation>,
+    pub dashboard: VersionedCache<dashboard::DashboardData>,
 }
 
 /// A cycle's evaluation as of a day, computed once per ledger version.
@@ -463,22 +561,29 @@ pub fn role_label(role: Role) -> &'static str {
 /// The menu of each role: (label, path under `/r/{region}`).
 const NAV: &[(Role, &str, &str)] = &[
     (Role::Reporter, "工作台", "workbench"),
+    (Role::Office, "看板", "dashboard"),
     (Role::Office, "调度台", "desk"),
     (Role::Office, "调度周期", "cycles"),
     (Role::Office, "需协调事项", "coordination"),
     (Role::Office, "清单", "lists"),
+    (Role::Office, "督导整改", "supervision"),
     (Role::Reporter, "清单", "lists"),
+    (Role::Admin, "看板", "dashboard"),
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
     (Role::Admin, "清单", "lists"),
+    (Role::Admin, "督导整改", "supervision"),
     (Role::Admin, "导入方案", "admin/import"),
     (Role::Admin, "单位库", "admin/units"),
     (Role::Admin, "用户", "admin/users"),
     (Role::Admin, "节假日", "admin/holidays"),
     (Role::Admin, "审计", "admin/audit"),
+    (Role::Leader, "看板", "dashboard"),
+    (Role::Leader, "下级区域", "regions"),
     (Role::Leader, "调度台", "desk"),
     (Role::Leader, "需协调事项", "coordination"),
+    (Role::Leader, "督导整改", "supervision"),
 ];
 
 impl Chrome {

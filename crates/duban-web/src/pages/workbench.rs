@@ -66,6 +66,8 @@ struct WorkbenchPage {
     today: String,
     data: std::sync::Arc<WorkbenchData>,
     notice: String,
+    /// The unit's supervision rectification items (督导整改).
+    rectifications: Vec<super::supervision::ItemRow>,
 }
 
 /// What the workbench shows of a unit on a day: built from the ledger once
@@ -177,6 +179,7 @@ pub async fn page(
         today: today.to_string(),
         data,
         notice,
+        rectifications: super::supervision::unit_rows(&state, &region.id, &unit.id, today).await?,
     }))
 }
 
