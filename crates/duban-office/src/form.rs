@@ -138,11 +138,12 @@ pub fn write(form: &Form) -> Result<Vec<u8>, OfficeError> {
         .set_background_color(Color::RGB(0xD9E1F2));
     let title = Format::new()
         .set_bold()
-        .set_font_size(14)
-        .set_font_name("黑体");
-    sheet.write_string_with_format(0, 0, &form.title, &title)?;
+        .set_font_size(13)
+        .set_font_name("黑体")
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
     sheet.merge_range(0, 0, 0, COLUMNS.len() as u16 - 1, &form.title, &title)?;
-    sheet.set_row_height(0, 28)?;
+    sheet.set_row_height(0, 40)?;
     for (i, (h, _, w)) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(HEADER_ROW, i as u16, *h, &header)?;
         sheet.set_column_width(i as u16, *w)?;
@@ -211,6 +212,9 @@ pub fn write(form: &Form) -> Result<Vec<u8>, OfficeError> {
     sheet.set_freeze_panes(HEADER_ROW + 1, 4)?;
     sheet.set_landscape();
     sheet.set_paper_size(9);
+    // Printed one page wide, as many pages long as it takes.
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
     let options = ProtectionOptions {
         format_columns: true,
         format_rows: true,

@@ -212,6 +212,8 @@ fn campaign_sheet(
     w.apply(sheet)?;
     sheet.set_landscape();
     sheet.set_paper_size(9); // A4
+                             // Printed one page wide, as many pages long as it takes.
+    sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
     Ok(())
 }

@@ -39,10 +39,20 @@ async fn main() {
     let plan_no = store.plans(&region.id).await.expect("plans")[0].no;
     let today = Date::new(2025, 6, 2).expect("date");
     let cycle = store
-        .open_cycle(&region.id, plan_no, today, today.add_days(10), "regular", "bench")
+        .open_cycle(
+            &region.id,
+            plan_no,
+            today,
+            today.add_days(10),
+            "regular",
+            "bench",
+        )
         .await
         .expect("cycle");
-    let expected = store.expected_reports(&region.id, &cycle).await.expect("expected");
+    let expected = store
+        .expected_reports(&region.id, &cycle)
+        .await
+        .expect("expected");
     let rows: Vec<FormRow> = expected
         .iter()
         .take(500)
@@ -71,7 +81,9 @@ async fn main() {
     })
     .expect("form");
     let write_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let who = office::principal_for_user(&store, "benchadmin").await.expect("admin");
+    let who = office::principal_for_user(&store, "benchadmin")
+        .await
+        .expect("admin");
     let t = Instant::now();
     let saved = match office::import_form(&store, &region, &who, &bytes, None, today)
         .await

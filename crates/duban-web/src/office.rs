@@ -425,7 +425,7 @@ pub async fn form_for(
                 deadline: match task {
                     Some(t) if t.due_date.is_some() => t.due_date.clone().unwrap_or_default(),
                     Some(t) if t.ongoing => "持续推进".into(),
-                    _ => String::new(),
+                    _ => "未明确".into(),
                 },
                 status: report.map(|r| r.status.clone()).unwrap_or_default(),
                 completion: report.map(|r| r.completion),
@@ -440,7 +440,7 @@ pub async fn form_for(
         .collect();
     Ok(Form {
         title: format!(
-            "{} · {} · 第{}期调度填报表（{} 截止）  灰色栏目不可修改；状态从下拉列表选择，“报送”填“是”即报送审核。",
+            "{} · {} · 第{}期调度填报表（{} 截止）\n灰色栏目不可修改；本期状态从下拉列表选择，完成比例填 0–100；“报送”填“是”即报送审核，填“否”存为草稿。",
             region.name, unit.name, cycle.seq, cycle.due_on
         ),
         rows,
