@@ -340,6 +340,7 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             e.metrics.reporting_rate * 100.0
         );
     }
+    write_office_files(&store, &region, &url).await?;
     say!("\n登录账号（密码均为 duban-demo）/ logins (password duban-demo for all):");
     for (name, role, what) in &logins {
         say!("  {name:<10} {role:<9} {what}");
@@ -961,5 +962,59 @@ async fn publish_demo(store: &Store, region: &duban_store::Region) -> Result<(),
         }
     }
     say!("公开页面 / public page: /public/{}", region.name);
+    Ok(())
+}
+
+/// Writes the bulletin (通报) of the month before the demo date and the
+/// ledger export (台账) next to the demo database, and prints their paths
+/// (issue 11): the files an office would otherwise make by hand.
+async fn write_office_files(
+    store: &Store,
+    region: &duban_store::Region,
+    url: &str,
+) -> Result<(), Failure> {
+    let db_path = url
+        .strip_prefix("sqlite://")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            duban_store::default_database_url()
+                .trim_start_matches("sqlite://")
+                .to_string()
+        });
+    let dir = std::path::Path::new(&db_path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let today = demo_today();
+    let (y, m, _) = today.ymd();
+    let (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    let office_failure =
+        |e: duban_web::office::Error| (EXIT_BAD_INPUT, format!("错误 / error: {e}"));
+    let bulletin = duban_web::office::bulletin(
+        store,
+        region,
+        &duban_web::office::Period::Month(y, m),
+        today,
+    )
+    .await
+    .map_err(office_failure)?;
+    let ledger = duban_web::office::ledger_xlsx(
+        store,
+        region,
+        None,
+        &duban_web::office::Period::Latest,
+        today,
+    )
+    .await
+    .map_err(office_failure)?;
+    let b = dir.join(format!("bulletin-{y}-{m:02}.docx"));
+    let l = dir.join(format!("ledger-{today}.xlsx"));
+    crate::write_output(Some(&b), &bulletin)?;
+    crate::write_output(Some(&l), &ledger)?;
+    say!(
+        "\n{y}年{m}月通报 / bulletin for {y}-{m:02}: {}",
+        b.display()
+    );
+    say!("督办台账 / ledger export: {}", l.display());
     Ok(())
 }
