@@ -616,8 +616,7 @@ async fn simulate_open_cycle(
         let (p_on_time, _) = diligence(&e.unit, profile);
         let draw = rng.next();
         let share_of_window = 0.55;
-        let completion = (expected_progress(deadlines, &e.task_id, demo_today())
-            * pace(&e.task)
+        let completion = (expected_progress(deadlines, &e.task_id, demo_today()) * pace(&e.task)
             + rng.next() * 6.0)
             .clamp(0.0, 99.0)
             .round();
