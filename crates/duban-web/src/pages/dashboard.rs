@@ -215,11 +215,22 @@ pub struct DashboardData {
     pub months: Vec<(String, String)>,
 }
 
+/// The page: the frame (whose header names the viewer and carries the
+/// form token) around the body, which is the same for every viewer of a
+/// scope and is kept rendered per ledger version.
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     chrome: Chrome,
+    body: Arc<String>,
+}
+
+/// Everything below the header, rendered once per ledger version.
+#[derive(Template)]
+#[template(path = "dashboard_body.html")]
+struct DashboardBody {
     region_id: String,
+    region_name: String,
     data: Arc<DashboardData>,
     selected_seq: i64,
     selected_month: String,
@@ -233,7 +244,7 @@ struct DashboardPage {
     months: Vec<(String, String)>,
 }
 
-impl DashboardPage {
+impl DashboardBody {
     /// Whether the page is drilled into campaign `no` (for the menu).
     fn is_plan(&self, no: &i64) -> bool {
         self.plan == Some(*no)
@@ -277,14 +288,6 @@ pub async fn page(
     )
     .await?;
     let (selection, asked_plan) = parse_query(&q)?;
-    let all_plans: Vec<(i64, String)> = state
-        .store
-        .plans(&region.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.no > 0)
-        .map(|p| (p.no, p.title))
-        .collect();
     // An office sees its own campaign; others all, or the one drilled into.
     let office_plan = (viewer.who.role == Role::Office)
         .then(|| viewer.who.campaign.map(i64::from))
@@ -304,9 +307,38 @@ pub async fn page(
         }
     }
     let scope = office_plan.or(asked_plan);
-    let plans: Vec<(i64, String)> = all_plans
+    // The rendered body is kept per this region's ledger version and the
+    // versions of its children (their figures are in the roll-up).
+    let version = state.store.ledger_version(&region.id).await?;
+    let mut key = format!(
+        "{}|{}|{}|{}|{}",
+        region.id,
+        selection.key(),
+        scope.map_or("all".to_string(), |p| p.to_string()),
+        office_plan.is_some(),
+        state.today()
+    );
+    for child in state
+        .store
+        .regions()
+        .await?
+        .iter()
+        .filter(|r| r.parent_id.as_deref() == Some(region.id.as_str()))
+    {
+        let v = state.store.ledger_version(&child.id).await?;
+        key.push_str(&format!("|{}:{v}", child.id));
+    }
+    let chrome = Chrome::new(&state, &viewer, &region, "看板");
+    if let Some(body) = state.pages.dashboard_html.get(&key, version) {
+        return Ok(html(&DashboardPage { chrome, body }));
+    }
+    let plans: Vec<(i64, String)> = state
+        .store
+        .plans(&region.id)
+        .await?
         .into_iter()
-        .filter(|(no, _)| office_plan.is_none_or(|o| o == *no))
+        .filter(|p| p.no > 0 && office_plan.is_none_or(|o| o == p.no))
+        .map(|p| (p.no, p.title))
         .collect();
     let data = dashboard_data(&state, &region.id, selection, scope).await?;
     let up = super::regions::roll_up(&state, &region, selection).await?;
@@ -320,9 +352,9 @@ pub async fn page(
     months.extend(up.months);
     months.sort_by(|a, b| b.0.cmp(&a.0));
     months.dedup();
-    let page = DashboardPage {
-        chrome: Chrome::new(&state, &viewer, &region, "看板"),
+    let body = DashboardBody {
         region_id: region.id.clone(),
+        region_name: region.name.clone(),
         data,
         selected_seq: match selection {
             Selection::Seq(n) => n,
@@ -339,7 +371,14 @@ pub async fn page(
         seqs,
         months,
     };
-    Ok(html(&page))
+    let body = Arc::new(body.render().map_err(|e| {
+        PageError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("页面渲染失败：{e}。/ The page could not be rendered."),
+        )
+    })?);
+    state.pages.dashboard_html.put(key, version, body.clone());
+    Ok(html(&DashboardPage { chrome, body }))
 }
 
 /// The page data of a region for a selection and scope (one campaign, or
