@@ -7,6 +7,7 @@
 mod admin;
 mod attachments;
 mod backup;
+mod bulletin_settings;
 mod dispatch;
 mod history;
 mod import;
@@ -28,6 +29,7 @@ mod users;
 
 pub use admin::{AuditQuery, Holiday, UserChange};
 pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
+pub use bulletin_settings::BulletinSettings;
 pub use dispatch::{
     default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
     Expected, IndicatorEvaluation, RegionSummary, Report, ReportInput, ReportItem,

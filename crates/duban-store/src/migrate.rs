@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_accounts.sql")),
     (13, include_str!("../migrations/0013_publications.sql")),
     (14, include_str!("../migrations/0014_supervision.sql")),
+    (16, include_str!("../migrations/0016_bulletin_settings.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.

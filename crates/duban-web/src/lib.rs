@@ -9,6 +9,7 @@ mod extract;
 mod handlers;
 mod hygiene;
 pub mod notify;
+pub mod office;
 pub mod openapi;
 mod pages;
 

@@ -201,7 +201,7 @@ async fn objects(app: &App) -> Objects {
     }
     let mut visits = Vec::new();
     let mut items = Vec::new();
-    for c in 0..2usize {
+    for (c, other_unit) in other_units.iter().enumerate() {
         let visit = app
             .store
             .plan_visit(
@@ -235,7 +235,7 @@ async fn objects(app: &App) -> Objects {
             .await
             .expect("record");
         let mut pair = Vec::new();
-        for lead in [OWN_UNIT.to_string(), other_units[c].clone()] {
+        for lead in [OWN_UNIT.to_string(), other_unit.clone()] {
             let finding = duban_store::NewFinding {
                 problem: "矩阵问题".into(),
                 requirement: "矩阵要求".into(),

@@ -260,7 +260,7 @@ async fn setup() -> (Store, Objects, String) {
     let mut visits = Vec::new();
     let mut items = Vec::new();
     let mut files = Vec::new();
-    for c in 0..2usize {
+    for (c, other_unit) in other_units.iter().enumerate() {
         let visit = store
             .plan_visit(
                 &region.id,
@@ -294,7 +294,7 @@ async fn setup() -> (Store, Objects, String) {
             .unwrap();
         let mut pair = Vec::new();
         let mut pair_files = Vec::new();
-        for lead in [own_unit.clone(), other_units[c].clone()] {
+        for lead in [own_unit.clone(), other_unit.clone()] {
             let finding = duban_store::NewFinding {
                 problem: "矩阵问题".into(),
                 requirement: "矩阵要求".into(),
@@ -455,6 +455,8 @@ fn aim(
             ("action", "draft"),
         ]),
         ("post", "/cycles/{cycle}/reports/{task}/{unit}/attachments") => vec![],
+        // Not a form: refused as a file, after the access check.
+        ("post", "/cycles/{cycle}/units/{unit}/form") => vec![],
         ("post", "/cycles/{cycle}/reports/{task}/{unit}/review") => f(&[
             ("version", "99"),
             ("decision", "return"),
@@ -573,7 +575,10 @@ async fn send(
     let url = format!("{base}{path}");
     let mut req = if route.method == "get" {
         client.get(url)
-    } else if path.ends_with("/attachments") || path.ends_with("/admin/import") {
+    } else if path.ends_with("/attachments")
+        || path.ends_with("/admin/import")
+        || path.ends_with("/form")
+    {
         let mut mp = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(b"%PDF-1.4 m".to_vec()).file_name("m.pdf"),

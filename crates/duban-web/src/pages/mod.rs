@@ -18,6 +18,7 @@ mod desk;
 mod home;
 mod lists;
 mod login;
+mod office;
 pub mod public;
 mod publish;
 mod regions;
@@ -247,6 +248,34 @@ fn specs() -> Vec<Spec> {
             &format!("{r}/cycles/{{cycle}}/withdraw"),
             Campaign,
             post(publish::withdraw),
+        ),
+        // Office files (issue 11): bulletin and ledger for staff; a unit's
+        // Excel form and its upload for those who may write its reports.
+        s(
+            "get",
+            &format!("{r}/bulletin.docx"),
+            Staff,
+            get(office::bulletin),
+        ),
+        s(
+            "get",
+            &format!("{r}/ledger.xlsx"),
+            Staff,
+            get(office::ledger),
+        ),
+        s(
+            "get",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form.xlsx"),
+            UnitOrCampaign,
+            get(office::form),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form"),
+            UnitOrCampaign,
+            post(office::upload).layer(axum::extract::DefaultBodyLimit::max(
+                duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
         ),
         // 督导整改 (issue 13). An item's page and its evidence files use
         // `ReportReader`: like a report, an item is its own units' and
