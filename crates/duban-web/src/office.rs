@@ -219,7 +219,7 @@ pub async fn ledger(
                     ) {
                         (Some(d), _) => d,
                         (None, true) => "持续推进".into(),
-                        (None, false) => String::new(),
+                        (None, false) => "未明确".into(),
                     },
                     status: report
                         .and_then(|r| Status::parse(&r.status))
