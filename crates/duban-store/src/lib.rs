@@ -15,6 +15,7 @@ mod indicators;
 mod lists;
 mod migrate;
 mod pending_imports;
+mod publications;
 mod queries;
 mod regions;
 mod reminders;
@@ -41,6 +42,7 @@ pub use lists::{ListItem, NewListItem};
 pub use pending_imports::{
     ImportPreview, PendingImport, PreviewChange, RevisionOf, UnitMatch, PENDING_IMPORT_SECS,
 };
+pub use publications::{Publication, Published};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};

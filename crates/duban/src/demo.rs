@@ -230,6 +230,12 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             .await
             .map_err(fail_db)?;
     }
+    publish_demo(&store, &region).await?;
+
+    let (visits, rectifications) = simulate_supervision(&store, &region.id)
+        .await
+        .map_err(fail_db)?;
+    say!("模拟了一月一督导：{visits} 次督导，{rectifications} 个整改事项（一项挂牌督办）。/ simulated monthly supervision: {visits} visits, {rectifications} rectification items.");
 
     // The city above: two more counties with the sample plan and other
     // habits (their own diligence draws; 平江县 reports worse, 湘阴县 a
@@ -365,8 +371,8 @@ type Deadlines = std::collections::HashMap<String, Option<Date>>;
 /// How a task's work keeps pace with its own time window, by a stable
 /// draw: most keep pace (green), some lag a little (yellow), one in ten
 /// lags badly (red), so the demo's lights look like a real county's.
-fn pace(task_id: &str) -> f64 {
-    match hash(task_id) % 10 {
+fn pace(task: &str) -> f64 {
+    match hash(task) % 10 {
         0 => 0.7,
         1 | 2 => 0.9,
         _ => 1.0,
@@ -475,7 +481,9 @@ async fn simulate_region(
                     continue; // not reported this cycle
                 }
                 // Most tasks track time progress; some lag; one is blocked mid-year.
-                let pace = pace(&e.task_id);
+                // Drawn from the task's title, not its id (ids are new every run),
+                // so the demo is the same every run.
+                let pace = pace(&e.task);
                 let prev = completion
                     .get(&(e.task_id.clone(), e.unit_id.clone()))
                     .copied()
@@ -608,8 +616,7 @@ async fn simulate_open_cycle(
         let (p_on_time, _) = diligence(&e.unit, profile);
         let draw = rng.next();
         let share_of_window = 0.55;
-        let completion = (expected_progress(deadlines, &e.task_id, demo_today())
-            * pace(&e.task_id)
+        let completion = (expected_progress(deadlines, &e.task_id, demo_today()) * pace(&e.task)
             + rng.next() * 6.0)
             .clamp(0.0, 99.0)
             .round();
@@ -691,6 +698,270 @@ async fn simulate_open_cycle(
             .await?;
     }
     Ok(saved)
+}
+
+/// Problems a supervision visit finds, with what it requires (督导发现的问题与整改要求).
+const FINDINGS: &[(&str, &str)] = &[
+    (
+        "项目台账不完整，部分佐证材料缺失",
+        "一周内补齐项目台账和佐证材料，建立月度更新制度",
+    ),
+    (
+        "工程进度滞后于序时进度",
+        "制定赶工计划，倒排工期，每周报送进度",
+    ),
+    (
+        "资金拨付不及时，影响项目推进",
+        "加快资金拨付，按月通报拨付进度",
+    ),
+    ("专班例会制度落实不到位", "每周召开专班例会并形成会议纪要"),
+    (
+        "信息报送不及时、数据前后不一致",
+        "建立信息报送台账，明确专人负责，核对数据口径",
+    ),
+];
+
+/// 一月一督导: a visit per campaign per month from April to the demo
+/// month, each with one to three findings turned into rectification items.
+/// Older items are mostly closed (on time, a few late, some after one
+/// return); some are still open past their deadline (red); recent ones are
+/// in progress or awaiting verification; the worst overdue item of
+/// campaign 1 is listed (挂牌督办) by the mayor; next month's visits are
+/// planned, and one visit was cancelled. Returns (visits, items).
+pub async fn simulate_supervision(
+    store: &Store,
+    region_id: &str,
+) -> Result<(usize, usize), duban_store::StoreError> {
+    use duban_core::supervision::Month;
+    use duban_store::{NewFinding, NewVisit, ProgressInput, ReviewInput, VisitRecord};
+    let today = demo_today();
+    let mut rng = Rng(1313);
+    let (mut visits, mut items) = (0usize, 0usize);
+    for no in 1..=7u32 {
+        let office = format!("office{no}");
+        let tasks: Vec<_> = store
+            .tasks(
+                region_id,
+                &TaskFilter {
+                    plan: Some(i64::from(no)),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .filter(|t| t.lead_units.iter().any(|u| u.kind != "group"))
+            .collect();
+        if tasks.is_empty() {
+            continue;
+        }
+        for m in 4..=12u32 {
+            let month = Month {
+                year: 2025,
+                month: m,
+            };
+            let planned_on = Date::new(2025, m, 15).expect("valid");
+            let new = NewVisit {
+                plan: no,
+                month: month.to_string(),
+                title: format!("{m}月份实地督导"),
+                planned_on: Some(planned_on.to_string()),
+                team_users: vec![office.clone()],
+                team_names: vec!["市委督查室 周敏".into(), "市政府督查室 陈刚".into()],
+                tasks: vec![],
+                list_items: vec![],
+                units: vec![],
+            };
+            let visit = store.plan_visit(region_id, &new, &office).await?;
+            visits += 1;
+            if planned_on > today {
+                continue; // next month's visit: planned only
+            }
+            if no == 3 && m == 7 {
+                store
+                    .cancel_visit(
+                        region_id,
+                        &visit.id,
+                        "防汛抢险，本月督导顺延至下月",
+                        &office,
+                    )
+                    .await?;
+                continue;
+            }
+            // Two or three of the campaign's tasks, with their lead units.
+            let picked: Vec<_> = (0..3)
+                .map(|_| &tasks[(rng.next() * tasks.len() as f64) as usize % tasks.len()])
+                .collect();
+            let lead_of = |t: &duban_store::TaskRow| {
+                t.lead_units
+                    .iter()
+                    .find(|u| u.kind != "group")
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default()
+            };
+            let mut units: Vec<String> = picked.iter().map(|t| lead_of(t)).collect();
+            units.dedup();
+            let found = 1 + (rng.next() * 3.0) as usize % 3;
+            let record = VisitRecord {
+                visited_on: planned_on.to_string(),
+                narrative: format!(
+                    "督导组深入{}，实地查看项目现场，听取工作汇报，查阅工作台账。总体推进有序，发现问题 {found} 个，已当场反馈并明确整改要求和时限。",
+                    units.join("、")
+                ),
+                team_users: None,
+                team_names: None,
+                tasks: Some(picked.iter().map(|t| t.id.clone()).collect()),
+                list_items: None,
+                units: Some(units.clone()),
+            };
+            store
+                .record_visit(region_id, &visit.id, &record, &office)
+                .await?;
+            for t in picked.iter().take(found) {
+                let (problem, requirement) =
+                    FINDINGS[(rng.next() * FINDINGS.len() as f64) as usize % FINDINGS.len()];
+                let deadline = planned_on.add_days(30);
+                let co: Vec<String> = t
+                    .co_units
+                    .iter()
+                    .filter(|u| u.kind != "group")
+                    .take(1)
+                    .map(|u| u.name.clone())
+                    .collect();
+                let finding = NewFinding {
+                    problem: problem.into(),
+                    requirement: requirement.into(),
+                    deadline: deadline.to_string(),
+                    lead_units: vec![lead_of(t)],
+                    co_units: co,
+                    task: Some(t.id.clone()),
+                    list_item: None,
+                };
+                let mut item = store
+                    .add_finding(region_id, &visit.id, &finding, planned_on, &office)
+                    .await?;
+                items += 1;
+                let unit = item.lead_units.first().map(|u| u.id.clone());
+                let reporter = format!("{}填报", lead_of(t));
+                let r = rng.next();
+                // The events of this item: (day, what) in order, none after today.
+                let mut steps: Vec<(i64, &str)> = Vec::new();
+                if deadline.add_days(10) < today {
+                    if r < 0.45 {
+                        steps = vec![(10, "progress"), (25, "submit"), (28, "close")];
+                    } else if r < 0.6 {
+                        steps = vec![
+                            (12, "submit"),
+                            (14, "return"),
+                            (24, "submit"),
+                            (27, "close"),
+                        ];
+                    } else if r < 0.8 {
+                        steps = vec![(20, "progress"), (38, "submit"), (40, "close")];
+                    } else {
+                        steps = vec![(20, "progress")];
+                    }
+                } else if r < 0.4 {
+                    steps = vec![(4, "progress")];
+                } else if r < 0.6 {
+                    steps = vec![(3, "submit")];
+                }
+                for (offset, what) in steps {
+                    let day = planned_on.add_days(offset).min(today);
+                    item = match what {
+                        "progress" | "submit" => {
+                            let input = ProgressInput {
+                                version: item.version,
+                                text: if what == "submit" {
+                                    "已完成整改，佐证材料见附件，申请销号。".into()
+                                } else {
+                                    "已制定整改方案，正在推进。".into()
+                                },
+                                submit: what == "submit",
+                            };
+                            store
+                                .report_rectification(
+                                    region_id,
+                                    &item.id,
+                                    &input,
+                                    unit.as_deref(),
+                                    day,
+                                    &reporter,
+                                )
+                                .await?
+                        }
+                        _ => {
+                            let input = ReviewInput {
+                                version: item.version,
+                                close: what == "close",
+                                reason: if what == "return" {
+                                    "佐证材料不足，请补充现场照片。".into()
+                                } else {
+                                    String::new()
+                                },
+                            };
+                            store
+                                .review_rectification(region_id, &item.id, &input, day, &office)
+                                .await?
+                        }
+                    };
+                }
+            }
+        }
+    }
+    // The longest overdue item, campaign 1 first, is listed by the mayor.
+    let mut overdue: Vec<_> = store
+        .rectification_items(
+            region_id,
+            &duban_store::ItemFilter {
+                open: true,
+                ..Default::default()
+            },
+            today,
+        )
+        .await?
+        .into_iter()
+        .filter(|i| i.overdue)
+        .collect();
+    overdue.sort_by(|a, b| (a.plan, &a.deadline).cmp(&(b.plan, &b.deadline)));
+    if let Some(worst) = overdue.first() {
+        store
+            .list_rectification(
+                region_id,
+                &worst.id,
+                "李市长",
+                today,
+                &format!("office{}", worst.plan),
+            )
+            .await?;
+    }
+    Ok((visits, items))
+}
+
+/// 信息公开 in the demo: each of the first three campaigns' offices
+/// publishes its last closed cycle, so `/public/汨罗市` has something to
+/// show and the other four campaigns show that publishing is a choice.
+async fn publish_demo(store: &Store, region: &duban_store::Region) -> Result<(), Failure> {
+    let region_id = region.id.as_str();
+    let cycles = store.cycles(region_id, None).await.map_err(fail_db)?;
+    for no in 1..=3i64 {
+        let last = cycles
+            .iter()
+            .filter(|c| c.plan == no && c.status == "closed")
+            .max_by_key(|c| c.seq);
+        if let Some(c) = last {
+            store
+                .publish(region_id, &c.id, &format!("office{no}"))
+                .await
+                .map_err(fail_db)?;
+            say!(
+                "信息公开：攻坚 {no} 发布了截至 {} 的数据 / published campaign {no} as of {}",
+                c.due_on,
+                c.due_on
+            );
+        }
+    }
+    say!("公开页面 / public page: /public/{}", region.name);
+    Ok(())
 }
 
 /// Writes the bulletin (通报) of the month before the demo date and the
