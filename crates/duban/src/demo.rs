@@ -450,7 +450,7 @@ async fn simulate_region(
         let deadlines: Deadlines = plan_tasks
             .iter()
             .map(|t| {
-                let due = t.due_date.as_deref().and_then(|d| Date::parse(d));
+                let due = t.due_date.as_deref().and_then(Date::parse);
                 (t.id.clone(), due)
             })
             .collect();
