@@ -575,7 +575,7 @@ pub async fn import_form(
             in_region,
             &Action::WriteReport {
                 unit_id: unit_id.to_string(),
-                campaign: Some(cycle.plan as u32),
+                campaign: u32::try_from(cycle.plan).ok(),
             },
         ) {
             refused.push(refuse(format!("无权填报“{}”的这项任务：{d}", e.unit)));
