@@ -335,15 +335,73 @@ fn date_zh(d: Date) -> String {
     format!("{y}年{m}月{day}日")
 }
 
-/// Sections other parts of duban add to the bulletin (e.g. supervision
-/// visits): each returns its sections for the region and period. Empty
-/// for now; a new section is one more entry here.
+/// Sections other parts of duban add to the bulletin, placed before
+/// 下一步工作: for now the supervision visits (督导) of the bulletin's month
+/// and the rectification items (整改) of its campaigns. Another section is
+/// one more block here.
 async fn extra_sections(
-    _store: &Store,
-    _region: &Region,
-    _ledger: &Ledger,
+    store: &Store,
+    region: &Region,
+    ledger: &Ledger,
 ) -> Result<Vec<ExtraSection>, Error> {
-    Ok(Vec::new())
+    let Some(as_of) = date(&ledger.as_of) else {
+        return Ok(Vec::new());
+    };
+    let month = duban_core::supervision::Month::of(as_of);
+    let plans: Vec<u32> = ledger
+        .campaigns
+        .iter()
+        .filter_map(|c| u32::try_from(c.plan).ok())
+        .collect();
+    let visits: Vec<_> = store
+        .visits(&region.id, None, Some(month))
+        .await?
+        .into_iter()
+        .filter(|v| plans.contains(&v.plan))
+        .collect();
+    let items: Vec<_> = store
+        .rectification_items(&region.id, &duban_store::ItemFilter::default(), as_of)
+        .await?
+        .into_iter()
+        .filter(|i| plans.contains(&i.plan))
+        .collect();
+    if visits.is_empty() && items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (y, m, _) = as_of.ymd();
+    let done = visits.iter().filter(|v| v.state == "done").count();
+    let mut open: Vec<_> = items.iter().filter(|i| i.state != "closed").collect();
+    let overdue = open.iter().filter(|i| i.overdue).count();
+    let listed = open.iter().filter(|i| i.listed.is_some()).count();
+    let mut paragraphs = vec![format!(
+        "{y}年{m}月计划督导{}次，已完成{done}次。督导发现问题累计{}个，已整改销号{}个，未销号{}个，其中逾期未整改{overdue}个、挂牌督办{listed}个。",
+        visits.len(),
+        items.len(),
+        items.len() - open.len(),
+        open.len()
+    )];
+    // Listed first, then the overdue, each by deadline.
+    open.retain(|i| i.overdue || i.listed.is_some());
+    open.sort_by_key(|i| (i.listed.is_none(), i.deadline.clone()));
+    for (n, i) in open.iter().take(5).enumerate() {
+        let leads: Vec<&str> = i.lead_units.iter().map(|u| u.name.as_str()).collect();
+        paragraphs.push(format!(
+            "{}. {}（牵头单位：{}；整改时限{}{}）。",
+            n + 1,
+            i.problem.trim_end_matches('。'),
+            leads.join("、"),
+            i.deadline,
+            if i.listed.is_some() {
+                "；挂牌督办"
+            } else {
+                ""
+            }
+        ));
+    }
+    Ok(vec![ExtraSection {
+        heading: "督导整改情况".into(),
+        paragraphs,
+    }])
 }
 
 /// The bulletin of a region for a period, as DOCX bytes.
