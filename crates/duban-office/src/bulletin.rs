@@ -24,9 +24,9 @@ use crate::model::{light_label, light_rgb, num, CampaignLedger, Counts, Ledger, 
 use crate::xlsx::comparator_zh;
 use crate::OfficeError;
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, DocGridType, Docx, Footer, LineSpacing, LineSpacingType,
-    PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders,
-    Pic, Run, RunFonts, Shading, SpecialIndentType, Table, TableCell, TableRow, WidthType,
+    AlignmentType, BorderType, DocGridType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin,
+    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run,
+    RunFonts, Shading, SpecialIndentType, Table, TableCell, TableRow, WidthType,
 };
 
 /// Page and type sizes of GB/T 9704-2012, in the units Word uses.
@@ -880,7 +880,6 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
                 ),
         };
     }
-    let _ = BreakType::Page;
     let mut buf = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut buf)

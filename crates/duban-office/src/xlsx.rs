@@ -173,28 +173,49 @@ fn campaign_sheet(
     f: &Formats,
 ) -> Result<(), OfficeError> {
     header_row(sheet, &TASK_HEADERS, c.tasks.len(), f)?;
+    let texts = |t: &'_ crate::model::LedgerTask| -> [(u16, String); 8] {
+        [
+            (1, t.title.clone()),
+            (2, t.lead.clone()),
+            (3, t.units.clone()),
+            (4, t.deadline.clone()),
+            (5, t.status.clone()),
+            (9, t.reason.clone()),
+            (10, t.progress.clone()),
+            (11, t.problems.clone()),
+        ]
+    };
+    // Widths first, so each row can be made tall enough for its wrapped
+    // text (no spreadsheet program grows rows written with a height).
     let mut w = Widths::new(&TASK_HEADERS);
+    for t in &c.tasks {
+        for (col, s) in texts(t) {
+            w.see(col as usize, &s);
+        }
+    }
     for (i, t) in c.tasks.iter().enumerate() {
         let r = i as u32 + 1;
-        let texts: [(u16, &str); 8] = [
-            (1, &t.title),
-            (2, &t.lead),
-            (3, &t.units),
-            (4, &t.deadline),
-            (5, &t.status),
-            (9, &t.reason),
-            (10, &t.progress),
-            (11, &t.problems),
-        ];
+        let texts = texts(t);
+        let lines = texts
+            .iter()
+            .map(|(col, s)| {
+                let width =
+                    w.0.get(*col as usize)
+                        .copied()
+                        .unwrap_or(MAX_WIDTH)
+                        .min(MAX_WIDTH);
+                (text_width(s) / (width - 1.0).max(1.0)).ceil().max(1.0)
+            })
+            .fold(1.0, f64::max);
+        sheet.set_row_height(r, 15.0 * lines)?;
         sheet.write_number_with_format(
             r,
             0,
             (i + 1) as f64,
             &f.number.clone().set_num_format("0"),
         )?;
-        for (col, s) in texts {
-            sheet.write_string_with_format(r, col, s, &f.text)?;
-            w.see(col as usize, s);
+        for (col, s) in &texts {
+            sheet.write_string_with_format(r, *col, s, &f.text)?;
         }
         match t.completion {
             Some(v) => sheet.write_number_with_format(r, 6, v, &f.number)?,
@@ -211,8 +232,8 @@ fn campaign_sheet(
     }
     w.apply(sheet)?;
     sheet.set_landscape();
-    sheet.set_paper_size(9); // A4
-                             // Printed one page wide, as many pages long as it takes.
+    // A4, printed one page wide, as many pages long as it takes.
+    sheet.set_paper_size(9);
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
     Ok(())

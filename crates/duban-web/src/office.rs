@@ -219,7 +219,7 @@ pub async fn ledger(
                     ) {
                         (Some(d), _) => d,
                         (None, true) => "持续推进".into(),
-                        (None, false) => String::new(),
+                        (None, false) => "未明确".into(),
                     },
                     status: report
                         .and_then(|r| Status::parse(&r.status))
@@ -341,13 +341,25 @@ fn date_zh(d: Date) -> String {
 async fn extra_sections(
     store: &Store,
     region: &Region,
+    ledger: &Ledger,
     year: i32,
     month: u32,
     today: Date,
 ) -> Result<Vec<ExtraSection>, Error> {
     let as_of = Period::Month(year, month).end(today);
     let m = duban_core::supervision::Month { year, month };
-    let s = store.supervision_month(&region.id, m, as_of).await?;
+    let mut s = store.supervision_month(&region.id, m, as_of).await?;
+    // A bulletin of one cycle covers that campaign only.
+    let plans: Vec<u32> = ledger
+        .campaigns
+        .iter()
+        .filter_map(|c| u32::try_from(c.plan).ok())
+        .collect();
+    s.visits.retain(|v| plans.contains(&v.plan));
+    for items in [&mut s.found, &mut s.closed, &mut s.open, &mut s.listed] {
+        items.retain(|i| plans.contains(&i.plan));
+    }
+    s.overdue = s.open.iter().filter(|i| i.overdue).count();
     Ok(supervision_sections(&s, year, month, as_of))
 }
 
@@ -490,7 +502,7 @@ pub async fn bulletin(
         },
         period: format!("{year}年{month}月"),
         date: date_zh(as_of),
-        extra_sections: extra_sections(store, region, year, month, today).await?,
+        extra_sections: extra_sections(store, region, &ledger, year, month, today).await?,
         ledger,
         chart: Some(chart),
     };
@@ -690,7 +702,7 @@ pub async fn import_form(
             in_region,
             &Action::WriteReport {
                 unit_id: unit_id.to_string(),
-                campaign: Some(cycle.plan as u32),
+                campaign: u32::try_from(cycle.plan).ok(),
             },
         ) {
             refused.push(refuse(format!("无权填报“{}”的这项任务：{d}", e.unit)));

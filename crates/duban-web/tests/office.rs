@@ -426,6 +426,35 @@ async fn ledger_and_bulletin_carry_the_evaluation() {
                 assert_eq!(r[6], Data::String("未报".into()));
             }
         }
+        // A supervision visit this month with one finding: the bulletin's
+        // extra section counts them.
+        let (y, m, _) = today().ymd();
+        let visit: duban_store::NewVisit = serde_json::from_value(json!({
+            "plan": 1, "month": format!("{y}-{m:02}"), "title": "项目现场督导"
+        }))
+        .expect("visit");
+        let visit = app
+            .store
+            .plan_visit(&app.region_id, &visit, "office1")
+            .await
+            .expect("planned");
+        let record: duban_store::VisitRecord = serde_json::from_value(json!({
+            "visited_on": today().to_string(), "narrative": "察看项目现场。"
+        }))
+        .expect("record");
+        app.store
+            .record_visit(&app.region_id, &visit.id, &record, "office1")
+            .await
+            .expect("recorded");
+        let finding: duban_store::NewFinding = serde_json::from_value(json!({
+            "problem": "项目台账不完整", "requirement": "补齐台账",
+            "deadline": today().add_days(20).to_string(), "lead_units": ["市人社局"]
+        }))
+        .expect("finding");
+        app.store
+            .add_finding(&app.region_id, &visit.id, &finding, today(), "office1")
+            .await
+            .expect("finding added");
         // The bulletin's overview sentence of the campaign, as written in the DOCX.
         let docx = office::bulletin(&app.store, &region, &Period::Cycle(c.id.clone()), today())
             .await
@@ -439,6 +468,17 @@ async fn ledger_and_bulletin_carry_the_evaluation() {
         .expect("utf-8");
         let sentence = duban_office::bulletin::overview_sentence(l);
         assert!(xml.contains(&sentence), "{backend}: {sentence}");
+        assert!(
+            xml.contains("督导整改情况"),
+            "{backend}: the supervision section"
+        );
+        for supervision in [
+            format!("{y}年{m}月，各专班开展实地督导1次，发现问题1个，均已明确责任单位和整改时限。"),
+            "尚有1项未销号，其中已逾期0项。".to_string(),
+            "本月无挂牌督办事项。".to_string(),
+        ] {
+            assert!(xml.contains(&supervision), "{backend}: {supervision}");
+        }
         assert!(sentence.contains(&format!(
             "任务{}项，其中绿灯{}项、黄灯{}项、红灯{}项；应报送{}份，实报送{}份",
             eval.green + eval.yellow + eval.red,
