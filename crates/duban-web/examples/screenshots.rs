@@ -118,6 +118,14 @@ async fn main() {
                 .await;
             b.screenshot(&shot("19-workbench-rectifications")).await;
         }
+        // 信息公开: the office's 发布 page, then the public page, anonymous.
+        b.sign_in(base, "office1", PASSWORD).await;
+        b.goto(&format!("{base}{region}/publish")).await;
+        b.screenshot(&shot("20-publish")).await;
+        b.client.delete_all_cookies().await.ok();
+        let public = region.replacen("/r/", "/public/", 1);
+        b.goto(&format!("{base}{public}")).await;
+        b.screenshot(&shot("21-public")).await;
         b.close().await;
     }
     println!("截图已保存到 / screenshots saved in {}", out.display());

@@ -83,6 +83,8 @@ fn aim(route: &RouteInfo, o: &Objects, c: usize, own_unit: bool) -> (String, Opt
         ("post", "/cycles") => Some(json!({ "plan": c + 1, "opens_on": day(0), "due_on": day(7), "kind": "extra" })),
         ("post", "/cycles/schedule") => Some(json!({ "plan": c + 1, "from": day(200), "to": day(230) })),
         ("post", "/cycles/{cycle}/close") => None,
+        // Open cycles: 409 for whoever may publish, 403 for the rest.
+        ("post", "/cycles/{cycle}/publish") | ("post", "/cycles/{cycle}/withdraw") => None,
         ("post", "/holidays") => Some(json!({ "day": day(100), "name": "矩阵假日" })),
         ("post", "/cycles/{cycle}/reports") => Some(json!([{ "task_id": o.tasks[c], "unit": unit, "report": report_body() }])),
         ("put", "/cycles/{cycle}/reports/{task}/{unit}") => Some(report_body()),

@@ -230,6 +230,7 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             .await
             .map_err(fail_db)?;
     }
+    publish_demo(&store, &region).await?;
 
     let (visits, rectifications) = simulate_supervision(&store, &region.id)
         .await
@@ -339,6 +340,7 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             e.metrics.reporting_rate * 100.0
         );
     }
+    write_office_files(&store, &region, &url).await?;
     say!("\n登录账号（密码均为 duban-demo）/ logins (password duban-demo for all):");
     for (name, role, what) in &logins {
         say!("  {name:<10} {role:<9} {what}");
@@ -361,6 +363,29 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
     } else {
         Ok(())
     }
+}
+
+/// Each task's deadline (None: ongoing through the plan's year).
+type Deadlines = std::collections::HashMap<String, Option<Date>>;
+
+/// How a task's work keeps pace with its own time window, by a stable
+/// draw: most keep pace (green), some lag a little (yellow), one in ten
+/// lags badly (red), so the demo's lights look like a real county's.
+fn pace(task: &str) -> f64 {
+    match hash(task) % 10 {
+        0 => 0.7,
+        1 | 2 => 0.9,
+        _ => 1.0,
+    }
+}
+
+/// The task's time progress (%) on `day`, measured from the start of the
+/// year to the task's own deadline, the way the evaluation measures it (a
+/// task due in June is at 100 % in July; the simulation used to follow the
+/// year, which left every early deadline overdue and red).
+fn expected_progress(deadlines: &Deadlines, task_id: &str, day: Date) -> f64 {
+    let deadline = deadlines.get(task_id).copied().flatten();
+    duban_core::evaluation::time_progress(Date::first_of_year(2025), deadline, 2025, day)
 }
 
 /// A year of biweekly dispatch for every campaign of a region, from
@@ -412,7 +437,7 @@ async fn simulate_region(
                 );
             }
         }
-        let blocked_task = store
+        let plan_tasks = store
             .tasks(
                 region_id,
                 &TaskFilter {
@@ -420,24 +445,31 @@ async fn simulate_region(
                     ..Default::default()
                 },
             )
-            .await?
-            .get(2)
-            .map(|t| t.id.clone());
+            .await?;
+        let blocked_task = plan_tasks.get(2).map(|t| t.id.clone());
+        let deadlines: Deadlines = plan_tasks
+            .iter()
+            .map(|t| {
+                let due = t.due_date.as_deref().and_then(Date::parse);
+                (t.id.clone(), due)
+            })
+            .collect();
         let mut completion: std::collections::HashMap<(String, String), f64> =
             std::collections::HashMap::new();
         let total = cycles.len();
         for (k, cycle) in cycles.iter().enumerate() {
             let due = Date::parse(&cycle.due_on).expect("valid");
+            let share = (k + 1) as f64 / total as f64;
             let opens = Date::parse(&cycle.opens_on).expect("valid");
             if opens > demo_today() {
                 break; // not yet begun on the demo date
             }
-            let share = (k + 1) as f64 / total as f64;
             if due >= demo_today() {
                 // The cycle under way on the demo date: left open with work
                 // waiting for every role.
                 reports_saved +=
-                    simulate_open_cycle(store, region_id, cycle, no, profile, rng).await?;
+                    simulate_open_cycle(store, region_id, cycle, no, profile, &deadlines, rng)
+                        .await?;
                 break;
             }
             let mut on_time = Vec::new();
@@ -449,16 +481,15 @@ async fn simulate_region(
                     continue; // not reported this cycle
                 }
                 // Most tasks track time progress; some lag; one is blocked mid-year.
-                let pace = match hash(&e.task_id) % 10 {
-                    0 => 0.55,
-                    1 | 2 => 0.8,
-                    _ => 1.0,
-                };
+                // Drawn from the task's title, not its id (ids are new every run),
+                // so the demo is the same every run.
+                let pace = pace(&e.task);
                 let prev = completion
                     .get(&(e.task_id.clone(), e.unit_id.clone()))
                     .copied()
                     .unwrap_or(0.0);
-                let value = (share * 100.0 * pace + (rng.next() - 0.5) * 8.0)
+                let value = (expected_progress(&deadlines, &e.task_id, due) * pace
+                    + rng.next() * 6.0)
                     .clamp(prev, 100.0)
                     .round();
                 completion.insert((e.task_id.clone(), e.unit_id.clone()), value);
@@ -575,6 +606,7 @@ async fn simulate_open_cycle(
     cycle: &duban_store::Cycle,
     plan: i64,
     profile: &Profile,
+    deadlines: &Deadlines,
     rng: &mut Rng,
 ) -> Result<usize, duban_store::StoreError> {
     let expected = store.expected_reports(region_id, cycle).await?;
@@ -584,7 +616,10 @@ async fn simulate_open_cycle(
         let (p_on_time, _) = diligence(&e.unit, profile);
         let draw = rng.next();
         let share_of_window = 0.55;
-        let completion = (70.0 + rng.next() * 25.0).round();
+        let completion = (expected_progress(deadlines, &e.task_id, demo_today()) * pace(&e.task)
+            + rng.next() * 6.0)
+            .clamp(0.0, 99.0)
+            .round();
         let coordination = if i < 2 && e.role == "lead" {
             vec![CoordinationInput {
                 to: if i == 0 {
@@ -900,4 +935,85 @@ pub async fn simulate_supervision(
             .await?;
     }
     Ok((visits, items))
+}
+
+/// 信息公开 in the demo: each of the first three campaigns' offices
+/// publishes its last closed cycle, so `/public/汨罗市` has something to
+/// show and the other four campaigns show that publishing is a choice.
+async fn publish_demo(store: &Store, region: &duban_store::Region) -> Result<(), Failure> {
+    let region_id = region.id.as_str();
+    let cycles = store.cycles(region_id, None).await.map_err(fail_db)?;
+    for no in 1..=3i64 {
+        let last = cycles
+            .iter()
+            .filter(|c| c.plan == no && c.status == "closed")
+            .max_by_key(|c| c.seq);
+        if let Some(c) = last {
+            store
+                .publish(region_id, &c.id, &format!("office{no}"))
+                .await
+                .map_err(fail_db)?;
+            say!(
+                "信息公开：攻坚 {no} 发布了截至 {} 的数据 / published campaign {no} as of {}",
+                c.due_on,
+                c.due_on
+            );
+        }
+    }
+    say!("公开页面 / public page: /public/{}", region.name);
+    Ok(())
+}
+
+/// Writes the bulletin (通报) of the month before the demo date and the
+/// ledger export (台账) next to the demo database, and prints their paths
+/// (issue 11): the files an office would otherwise make by hand.
+async fn write_office_files(
+    store: &Store,
+    region: &duban_store::Region,
+    url: &str,
+) -> Result<(), Failure> {
+    let db_path = url
+        .strip_prefix("sqlite://")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            duban_store::default_database_url()
+                .trim_start_matches("sqlite://")
+                .to_string()
+        });
+    let dir = std::path::Path::new(&db_path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let today = demo_today();
+    let (y, m, _) = today.ymd();
+    let (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    let office_failure =
+        |e: duban_web::office::Error| (EXIT_BAD_INPUT, format!("错误 / error: {e}"));
+    let bulletin = duban_web::office::bulletin(
+        store,
+        region,
+        &duban_web::office::Period::Month(y, m),
+        today,
+    )
+    .await
+    .map_err(office_failure)?;
+    let ledger = duban_web::office::ledger_xlsx(
+        store,
+        region,
+        None,
+        &duban_web::office::Period::Latest,
+        today,
+    )
+    .await
+    .map_err(office_failure)?;
+    let b = dir.join(format!("bulletin-{y}-{m:02}.docx"));
+    let l = dir.join(format!("ledger-{today}.xlsx"));
+    crate::write_output(Some(&b), &bulletin)?;
+    crate::write_output(Some(&l), &ledger)?;
+    say!(
+        "\n{y}年{m}月通报 / bulletin for {y}-{m:02}: {}",
+        b.display()
+    );
+    say!("督办台账 / ledger export: {}", l.display());
+    Ok(())
 }
