@@ -4,6 +4,7 @@
 
 mod auth;
 mod doc;
+mod drain;
 mod error;
 mod extract;
 mod handlers;
@@ -211,6 +212,7 @@ pub fn app(store: Store, options: Options) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(drain::read_api_body))
         .with_state(AppState {
             store,
             today: options.today,
