@@ -576,7 +576,7 @@ pub fn content(b: &Bulletin) -> Vec<Block> {
                     ]
                 })
                 .collect(),
-            vec![1, 3, 7, 3, 2, 4],
+            vec![2, 3, 7, 3, 2, 4],
         ));
     }
     out

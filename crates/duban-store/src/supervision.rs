@@ -658,12 +658,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let month = month.map(|m| m.to_string());
+        let units = self.unit_names(region_id).await?;
         let mut out = Vec::new();
         for r in rows.iter().filter(|r| {
             plan.is_none_or(|p| get_i64(r, "plan_no") == i64::from(p))
                 && month.as_ref().is_none_or(|m| &get_str(r, "month") == m)
         }) {
-            out.push(self.row_to_visit(region_id, r).await?);
+            out.push(self.row_to_visit(region_id, r, &units).await?);
         }
         Ok(out)
     }
@@ -675,12 +676,17 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::NotFound("没有这次督导。/ No such visit.".into()))?;
-        self.row_to_visit(region_id, &row).await
+        let units = self.unit_names(region_id).await?;
+        self.row_to_visit(region_id, &row, &units).await
     }
 
-    async fn row_to_visit(&self, region_id: &str, r: &AnyRow) -> Result<Visit> {
+    async fn row_to_visit(
+        &self,
+        region_id: &str,
+        r: &AnyRow,
+        units: &HashMap<String, String>,
+    ) -> Result<Visit> {
         let tasks = self.all_tasks(region_id).await?;
-        let units = self.unit_names(region_id).await?;
         let task_refs = json_list(r, "task_ids")
             .into_iter()
             .map(|id| Ref {

@@ -336,72 +336,141 @@ fn date_zh(d: Date) -> String {
 }
 
 /// Sections other parts of duban add to the bulletin, placed before
-/// 下一步工作: for now the supervision visits (督导) of the bulletin's month
-/// and the rectification items (整改) of its campaigns. Another section is
-/// one more block here.
+/// 下一步工作: each returns its sections for the region and month. A new
+/// section is one more entry here.
 async fn extra_sections(
     store: &Store,
     region: &Region,
     ledger: &Ledger,
+    year: i32,
+    month: u32,
+    today: Date,
 ) -> Result<Vec<ExtraSection>, Error> {
-    let Some(as_of) = date(&ledger.as_of) else {
-        return Ok(Vec::new());
-    };
-    let month = duban_core::supervision::Month::of(as_of);
+    let as_of = Period::Month(year, month).end(today);
+    let m = duban_core::supervision::Month { year, month };
+    let mut s = store.supervision_month(&region.id, m, as_of).await?;
+    // A bulletin of one cycle covers that campaign only.
     let plans: Vec<u32> = ledger
         .campaigns
         .iter()
         .filter_map(|c| u32::try_from(c.plan).ok())
         .collect();
-    let visits: Vec<_> = store
-        .visits(&region.id, None, Some(month))
-        .await?
-        .into_iter()
-        .filter(|v| plans.contains(&v.plan))
-        .collect();
-    let items: Vec<_> = store
-        .rectification_items(&region.id, &duban_store::ItemFilter::default(), as_of)
-        .await?
-        .into_iter()
-        .filter(|i| plans.contains(&i.plan))
-        .collect();
-    if visits.is_empty() && items.is_empty() {
-        return Ok(Vec::new());
+    s.visits.retain(|v| plans.contains(&v.plan));
+    for items in [&mut s.found, &mut s.closed, &mut s.open, &mut s.listed] {
+        items.retain(|i| plans.contains(&i.plan));
     }
-    let (y, m, _) = as_of.ymd();
-    let done = visits.iter().filter(|v| v.state == "done").count();
-    let mut open: Vec<_> = items.iter().filter(|i| i.state != "closed").collect();
-    let overdue = open.iter().filter(|i| i.overdue).count();
-    let listed = open.iter().filter(|i| i.listed.is_some()).count();
-    let mut paragraphs = vec![format!(
-        "{y}年{m}月计划督导{}次，已完成{done}次。督导发现问题累计{}个，已整改销号{}个，未销号{}个，其中逾期未整改{overdue}个、挂牌督办{listed}个。",
-        visits.len(),
-        items.len(),
-        items.len() - open.len(),
-        open.len()
-    )];
-    // Listed first, then the overdue, each by deadline.
-    open.retain(|i| i.overdue || i.listed.is_some());
-    open.sort_by_key(|i| (i.listed.is_none(), i.deadline.clone()));
-    for (n, i) in open.iter().take(5).enumerate() {
-        let leads: Vec<&str> = i.lead_units.iter().map(|u| u.name.as_str()).collect();
+    s.overdue = s.open.iter().filter(|i| i.overdue).count();
+    Ok(supervision_sections(&s, year, month, as_of))
+}
+
+/// 一月一督导 in the bulletin (issue 13): the month's visits, the items they
+/// found, the items closed (on time or late), what is still open and
+/// overdue, and every listed item (挂牌督办) by name until it is closed.
+/// A month without visits or items says so in one sentence, so the
+/// section's absence is never mistaken for an omission.
+pub fn supervision_sections(
+    s: &duban_store::SupervisionMonth,
+    year: i32,
+    month: u32,
+    as_of: Date,
+) -> Vec<ExtraSection> {
+    let count = |state: &str| s.visits.iter().filter(|v| v.state == state).count();
+    let (done, planned, cancelled) = (count("done"), count("planned"), count("cancelled"));
+    let units = |i: &duban_store::RectificationItem| {
+        i.lead_units
+            .iter()
+            .chain(&i.co_units)
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let mut paragraphs = Vec::new();
+    if s.visits.is_empty() && s.open.is_empty() && s.closed.is_empty() {
+        paragraphs.push(format!("{year}年{month}月未安排实地督导，无在办整改事项。"));
+        return vec![ExtraSection {
+            heading: "督导整改情况".into(),
+            paragraphs,
+        }];
+    }
+    let mut visits = format!("{year}年{month}月，各专班开展实地督导{done}次");
+    if planned > 0 || cancelled > 0 {
+        let mut extra = Vec::new();
+        if planned > 0 {
+            extra.push(format!("另有{planned}次已计划、尚未开展"));
+        }
+        if cancelled > 0 {
+            extra.push(format!("取消{cancelled}次"));
+        }
+        visits.push_str(&format!("（{}）", extra.join("，")));
+    }
+    visits.push_str(&format!(
+        "，发现问题{}个，均已明确责任单位和整改时限。",
+        s.found.len()
+    ));
+    paragraphs.push(visits);
+    let late = s
+        .closed
+        .iter()
+        .filter(|i| i.closed_late == Some(true))
+        .count();
+    paragraphs.push(format!(
+        "本月整改销号{}项，其中按时完成{}项、逾期完成{}项；截至{}，尚有{}项未销号，其中已逾期{}项。",
+        s.closed.len(),
+        s.closed.len() - late,
+        late,
+        date_zh(as_of),
+        s.open.len(),
+        s.overdue,
+    ));
+    let overdue: Vec<_> = s
+        .open
+        .iter()
+        .filter(|i| i.overdue && i.listed.is_none())
+        .collect();
+    if !overdue.is_empty() {
+        let names: Vec<String> = overdue
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}（攻坚{}，{}，时限{}）",
+                    i.problem,
+                    i.plan,
+                    units(i),
+                    i.deadline
+                )
+            })
+            .collect();
         paragraphs.push(format!(
-            "{}. {}（牵头单位：{}；整改时限{}{}）。",
-            n + 1,
-            i.problem.trim_end_matches('。'),
-            leads.join("、"),
-            i.deadline,
-            if i.listed.is_some() {
-                "；挂牌督办"
-            } else {
-                ""
-            }
+            "逾期未整改事项：{}。请责任单位抓紧整改并报送佐证材料。",
+            names.join("；")
         ));
     }
-    Ok(vec![ExtraSection {
+    if s.listed.is_empty() {
+        paragraphs.push("本月无挂牌督办事项。".into());
+    } else {
+        paragraphs.push(format!(
+            "挂牌督办事项{}项，销号前每月通报：",
+            s.listed.len()
+        ));
+        for (n, i) in s.listed.iter().enumerate() {
+            let leader = i.listed.as_ref().map(|l| l.leader.as_str()).unwrap_or("");
+            paragraphs.push(format!(
+                "{}. {}（攻坚{}，责任单位：{}，整改时限{}，{}{}；挂牌领导：{}）。",
+                n + 1,
+                i.problem,
+                i.plan,
+                units(i),
+                i.deadline,
+                i.state_label,
+                if i.overdue { "，已逾期" } else { "" },
+                leader,
+            ));
+        }
+    }
+    vec![ExtraSection {
         heading: "督导整改情况".into(),
         paragraphs,
-    }])
+    }]
 }
 
 /// The bulletin of a region for a period, as DOCX bytes.
@@ -433,7 +502,7 @@ pub async fn bulletin(
         },
         period: format!("{year}年{month}月"),
         date: date_zh(as_of),
-        extra_sections: extra_sections(store, region, &ledger).await?,
+        extra_sections: extra_sections(store, region, &ledger, year, month, today).await?,
         ledger,
         chart: Some(chart),
     };
@@ -709,4 +778,157 @@ fn unchanged(r: &Report, row: &form::FilledRow) -> bool {
         && r.problems == row.problems
         && r.next_steps == row.next_steps
         && sent == row.submit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duban_core::evaluation::Light;
+    use duban_store::{Listing, RectificationItem, Ref, SupervisionMonth, Visit};
+
+    fn unit(name: &str) -> Ref {
+        Ref {
+            id: format!("u-{name}"),
+            name: name.into(),
+        }
+    }
+
+    fn item(
+        problem: &str,
+        overdue: bool,
+        closed_late: Option<bool>,
+        listed: bool,
+    ) -> RectificationItem {
+        RectificationItem {
+            id: format!("i-{problem}"),
+            visit_id: "v1".into(),
+            plan: 2,
+            problem: problem.into(),
+            requirement: "限期整改".into(),
+            deadline: "2025-10-20".into(),
+            task: None,
+            list_item: None,
+            lead_units: vec![unit("市住建局")],
+            co_units: vec![unit("市财政局")],
+            state: if closed_late.is_some() {
+                "closed"
+            } else {
+                "in_progress"
+            }
+            .into(),
+            state_label: if closed_late.is_some() {
+                "已销号"
+            } else {
+                "整改中"
+            }
+            .into(),
+            version: 1,
+            overdue,
+            light: if overdue { Some(Light::Red) } else { None },
+            submitted_on: None,
+            return_reason: None,
+            listed: listed.then(|| Listing {
+                leader: "李市长".into(),
+                by: "office2".into(),
+                at: "2025-10-25".into(),
+            }),
+            closed_on: closed_late.map(|_| "2025-10-18".into()),
+            closed_by: None,
+            closed_late,
+            created_by: "office2".into(),
+            created_at: "2025-10-15".into(),
+        }
+    }
+
+    fn visit(state: &str) -> Visit {
+        Visit {
+            id: "v1".into(),
+            plan: 2,
+            month: "2025-10".into(),
+            title: "10月份实地督导".into(),
+            planned_on: None,
+            visited_on: None,
+            team_users: vec![],
+            team_names: vec![],
+            tasks: vec![],
+            list_items: vec![],
+            units: vec![],
+            narrative: String::new(),
+            state: state.into(),
+            cancel_reason: None,
+            created_by: "office2".into(),
+            created_at: "2025-10-01".into(),
+        }
+    }
+
+    fn text(sections: &[ExtraSection]) -> String {
+        sections
+            .iter()
+            .flat_map(|s| s.paragraphs.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Every figure in the section is counted from the month's items, and
+    /// every listed item is named with its units, deadline and leader.
+    #[test]
+    fn supervision_section_counts_and_names_listed_items() {
+        let listed = item("污水管网未按期完工", true, None, true);
+        let late_open = item("台账缺失", true, None, false);
+        let fine = item("例会未开", false, None, false);
+        let closed_on_time = item("资金拨付慢", false, Some(false), false);
+        let closed_late = item("进度滞后", false, Some(true), false);
+        let s = SupervisionMonth {
+            month: "2025-10".into(),
+            visits: vec![
+                visit("done"),
+                visit("done"),
+                visit("cancelled"),
+                visit("planned"),
+            ],
+            found: vec![listed.clone(), late_open.clone(), fine.clone()],
+            closed: vec![closed_on_time, closed_late],
+            open: vec![listed.clone(), late_open, fine],
+            listed: vec![listed],
+            overdue: 2,
+        };
+        let as_of = Date::new(2025, 10, 31).unwrap();
+        let sections = supervision_sections(&s, 2025, 10, as_of);
+        assert_eq!(sections.len(), 1);
+        assert_eq!(sections[0].heading, "督导整改情况");
+        let t = text(&sections);
+        assert!(
+            t.contains("开展实地督导2次（另有1次已计划、尚未开展，取消1次），发现问题3个"),
+            "{t}"
+        );
+        assert!(t.contains("本月整改销号2项，其中按时完成1项、逾期完成1项；截至2025年10月31日，尚有3项未销号，其中已逾期2项"), "{t}");
+        // The overdue item that is not listed is named once, in the overdue sentence.
+        assert!(
+            t.contains("逾期未整改事项：台账缺失（攻坚2，市住建局、市财政局，时限2025-10-20）"),
+            "{t}"
+        );
+        assert!(!t.contains("例会未开"), "an item on time is not named: {t}");
+        assert!(t.contains("挂牌督办事项1项"), "{t}");
+        assert!(t.contains("1. 污水管网未按期完工（攻坚2，责任单位：市住建局、市财政局，整改时限2025-10-20，整改中，已逾期；挂牌领导：李市长）"), "{t}");
+    }
+
+    #[test]
+    fn a_quiet_month_says_so() {
+        let s = SupervisionMonth {
+            month: "2025-03".into(),
+            visits: vec![],
+            found: vec![],
+            closed: vec![],
+            open: vec![],
+            listed: vec![],
+            overdue: 0,
+        };
+        let t = text(&supervision_sections(
+            &s,
+            2025,
+            3,
+            Date::new(2025, 3, 31).unwrap(),
+        ));
+        assert_eq!(t, "2025年3月未安排实地督导，无在办整改事项。");
+    }
 }

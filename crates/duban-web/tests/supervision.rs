@@ -378,6 +378,16 @@ async fn the_whole_loop_on_both_engines() {
         .await;
         assert_eq!(s, StatusCode::CONFLICT);
 
+        // Query parameters outside their documented range are refused.
+        for bad in [
+            "/visits?plan=0",
+            "/rectifications?plan=1000",
+            "/rectifications?unit=%0C",
+        ] {
+            let (s, v) = get(&app, "leader", bad).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{backend}: {bad}: {v}");
+        }
+
         // Cadence: monthly by default, set by the campaign's office.
         let (_, c) = get(&app, "rsj", "/plans/1/supervision").await;
         assert_eq!(c["cadence"], "monthly");

@@ -45,6 +45,16 @@ pub struct VisitQuery {
     month: Option<String>,
 }
 
+/// A campaign number from a query: 1..=999, as documented.
+fn campaign(plan: Option<u32>) -> Result<Option<u32>, ApiError> {
+    match plan {
+        Some(p) if !(1..=999).contains(&p) => Err(ApiError::bad_request(format!(
+            "攻坚编号 {p} 无效，应为 1 到 999。/ plan must be 1..=999."
+        ))),
+        p => Ok(p),
+    }
+}
+
 fn month(s: &str) -> Result<Month, ApiError> {
     Month::parse(s).ok_or_else(|| {
         ApiError::bad_request(format!(
@@ -72,7 +82,8 @@ pub async fn list(
 ) -> Result<Json<Vec<Visit>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     let m = q.month.as_deref().map(month).transpose()?;
-    Ok(Json(state.store.visits(&region.id, q.plan, m).await?))
+    let plan = campaign(q.plan)?;
+    Ok(Json(state.store.visits(&region.id, plan, m).await?))
 }
 
 async fn manage(
@@ -298,8 +309,16 @@ pub async fn items(
     Query(q): Query<ItemQuery>,
 ) -> Result<Json<Vec<RectificationItem>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
+    if q.unit
+        .as_deref()
+        .is_some_and(|u| u.trim().is_empty() || u.chars().count() > 60)
+    {
+        return Err(ApiError::bad_request(
+            "unit 应为单位 id、名称或别名（1 到 60 字）。/ unit is a unit id, name or alias (1..60 characters).",
+        ));
+    }
     let filter = ItemFilter {
-        plan: q.plan,
+        plan: campaign(q.plan)?,
         unit: q.unit,
         visit: q.visit,
         open: q.open.unwrap_or(false),

@@ -215,11 +215,53 @@ pub struct DashboardData {
     pub months: Vec<(String, String)>,
 }
 
+/// The page: the frame (whose header names the viewer and carries the
+/// form token) around the body, which is the same for every viewer of a
+/// scope and is kept rendered per ledger version.
 #[derive(Template)]
 #[template(path = "dashboard.html")]
-struct DashboardPage {
+struct DashboardPage<'a> {
     chrome: Chrome,
+    /// The cached body up to [`LISTED_MARK`] and after it.
+    head: &'a str,
+    tail: &'a str,
+    /// Listed rectification items (挂牌督办) not yet closed: read on every
+    /// request (supervision does not move the ledger version) and placed at
+    /// the top, where they stay until closed (issue 13).
+    listed: Vec<super::supervision::ItemRow>,
+}
+
+/// Where the listed items go in the cached body.
+const LISTED_MARK: &str = "<!--listed-->";
+
+/// The page around a cached body, with this request's listed items.
+async fn whole_page(
+    state: &AppState,
+    region_id: &str,
+    scope: Option<i64>,
+    chrome: Chrome,
+    body: &str,
+) -> Result<Response, PageError> {
+    let listed = super::supervision::listed_rows(state, region_id, state.today())
+        .await?
+        .into_iter()
+        .filter(|i| scope.is_none_or(|p| i64::from(i.plan) == p))
+        .collect();
+    let (head, tail) = body.split_once(LISTED_MARK).unwrap_or((body, ""));
+    Ok(html(&DashboardPage {
+        chrome,
+        head,
+        tail,
+        listed,
+    }))
+}
+
+/// Everything below the header, rendered once per ledger version.
+#[derive(Template)]
+#[template(path = "dashboard_body.html")]
+struct DashboardBody {
     region_id: String,
+    region_name: String,
     data: Arc<DashboardData>,
     selected_seq: i64,
     selected_month: String,
@@ -231,9 +273,12 @@ struct DashboardPage {
     query: String,
     seqs: Vec<i64>,
     months: Vec<(String, String)>,
+    /// The month whose bulletin (通报) the download link writes: the chosen
+    /// month, else the newest month with data.
+    bulletin_month: String,
 }
 
-impl DashboardPage {
+impl DashboardBody {
     /// Whether the page is drilled into campaign `no` (for the menu).
     fn is_plan(&self, no: &i64) -> bool {
         self.plan == Some(*no)
@@ -277,14 +322,6 @@ pub async fn page(
     )
     .await?;
     let (selection, asked_plan) = parse_query(&q)?;
-    let all_plans: Vec<(i64, String)> = state
-        .store
-        .plans(&region.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.no > 0)
-        .map(|p| (p.no, p.title))
-        .collect();
     // An office sees its own campaign; others all, or the one drilled into.
     let office_plan = (viewer.who.role == Role::Office)
         .then(|| viewer.who.campaign.map(i64::from))
@@ -304,9 +341,38 @@ pub async fn page(
         }
     }
     let scope = office_plan.or(asked_plan);
-    let plans: Vec<(i64, String)> = all_plans
+    // The rendered body is kept per this region's ledger version and the
+    // versions of its children (their figures are in the roll-up).
+    let version = state.store.ledger_version(&region.id).await?;
+    let mut key = format!(
+        "{}|{}|{}|{}|{}",
+        region.id,
+        selection.key(),
+        scope.map_or("all".to_string(), |p| p.to_string()),
+        office_plan.is_some(),
+        state.today()
+    );
+    for child in state
+        .store
+        .regions()
+        .await?
+        .iter()
+        .filter(|r| r.parent_id.as_deref() == Some(region.id.as_str()))
+    {
+        let v = state.store.ledger_version(&child.id).await?;
+        key.push_str(&format!("|{}:{v}", child.id));
+    }
+    let chrome = Chrome::new(&state, &viewer, &region, "看板");
+    if let Some(body) = state.pages.dashboard_html.get(&key, version) {
+        return whole_page(&state, &region.id, scope, chrome, &body).await;
+    }
+    let plans: Vec<(i64, String)> = state
+        .store
+        .plans(&region.id)
+        .await?
         .into_iter()
-        .filter(|(no, _)| office_plan.is_none_or(|o| o == *no))
+        .filter(|p| p.no > 0 && office_plan.is_none_or(|o| o == p.no))
+        .map(|p| (p.no, p.title))
         .collect();
     let data = dashboard_data(&state, &region.id, selection, scope).await?;
     let up = super::regions::roll_up(&state, &region, selection).await?;
@@ -320,9 +386,13 @@ pub async fn page(
     months.extend(up.months);
     months.sort_by(|a, b| b.0.cmp(&a.0));
     months.dedup();
-    let page = DashboardPage {
-        chrome: Chrome::new(&state, &viewer, &region, "看板"),
+    let bulletin_month = match selection {
+        Selection::Month(y, m) => format!("{y:04}-{m:02}"),
+        _ => months.first().map(|(v, _)| v.clone()).unwrap_or_default(),
+    };
+    let body = DashboardBody {
         region_id: region.id.clone(),
+        region_name: region.name.clone(),
         data,
         selected_seq: match selection {
             Selection::Seq(n) => n,
@@ -338,8 +408,16 @@ pub async fn page(
         query: selection.query(),
         seqs,
         months,
+        bulletin_month,
     };
-    Ok(html(&page))
+    let body = Arc::new(body.render().map_err(|e| {
+        PageError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("页面渲染失败：{e}。/ The page could not be rendered."),
+        )
+    })?);
+    state.pages.dashboard_html.put(key, version, body.clone());
+    whole_page(&state, &region.id, scope, chrome, &body).await
 }
 
 /// The page data of a region for a selection and scope (one campaign, or

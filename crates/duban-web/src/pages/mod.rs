@@ -434,6 +434,8 @@ pub struct Caches {
     pub workbench: VersionedCache<workbench::WorkbenchData>,
     pub evaluation: VersionedCache<duban_store::Evaluation>,
     pub dashboard: VersionedCache<dashboard::DashboardData>,
+    /// The dashboard's rendered body (all but the viewer's header).
+    pub dashboard_html: VersionedCache<String>,
 }
 
 /// A cycle's evaluation as of a day, computed once per ledger version.

@@ -102,8 +102,9 @@ pub async fn listed_rows(
 /// A unit's items not yet closed, the most pressing first: its
 /// workbench is a to-do list, so closed items leave it (their pages stay
 /// reachable from the office's pages and the API). For the workbench's
-/// 整改事项 section, the `supervision_unit.html` partial with a
-/// `rectifications` field.
+/// 整改事项 section (`WorkbenchData::rectifications`, cached with the
+/// rest of the workbench per ledger version), shown by the
+/// `supervision_unit.html` partial.
 pub async fn unit_rows(
     state: &AppState,
     region_id: &str,

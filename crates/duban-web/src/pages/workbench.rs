@@ -66,8 +66,6 @@ struct WorkbenchPage {
     today: String,
     data: std::sync::Arc<WorkbenchData>,
     notice: String,
-    /// The unit's supervision rectification items (督导整改).
-    rectifications: Vec<super::supervision::ItemRow>,
 }
 
 /// What the workbench shows of a unit on a day: built from the ledger once
@@ -78,6 +76,8 @@ pub struct WorkbenchData {
     pub requests: Vec<Request>,
     /// 催办 from the offices in the last two weeks: (text, when).
     pub urged: Vec<(String, String)>,
+    /// The unit's open supervision rectification items (督导整改).
+    pub rectifications: Vec<super::supervision::ItemRow>,
 }
 
 #[derive(serde::Deserialize)]
@@ -179,7 +179,6 @@ pub async fn page(
         today: today.to_string(),
         data,
         notice,
-        rectifications: super::supervision::unit_rows(&state, &region.id, &unit.id, today).await?,
     }))
 }
 
@@ -319,6 +318,7 @@ async fn build(
         cycles: blocks,
         requests,
         urged,
+        rectifications: super::supervision::unit_rows(state, &region.id, &unit.id, today).await?,
     })
 }
 
