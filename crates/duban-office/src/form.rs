@@ -152,6 +152,18 @@ pub fn write(form: &Form) -> Result<Vec<u8>, OfficeError> {
     sheet.set_column_hidden(COL_VERSION as u16)?;
     for (i, r) in form.rows.iter().enumerate() {
         let row = HEADER_ROW + 1 + i as u32;
+        // Tall enough for the wrapped texts (spreadsheets do not grow a
+        // row written by a program), at least two lines to type into.
+        let lines = [
+            (COL_TASK, &r.task),
+            (COL_PROGRESS, &r.progress),
+            (COL_PROBLEMS, &r.problems),
+            (COL_NEXT, &r.next_steps),
+        ]
+        .iter()
+        .map(|(col, t)| (crate::xlsx::text_width(t) / (COLUMNS[*col].2 - 1.0)).ceil())
+        .fold(2.0, f64::max);
+        sheet.set_row_height(row, 15.0 * lines)?;
         let c = |n: usize| n as u16;
         sheet.write_string_with_format(
             row,

@@ -59,7 +59,7 @@ pub fn sheet_name(c: &CampaignLedger) -> String {
 
 /// Display width of text in Excel's character units: a CJK character is
 /// as wide as two Latin ones, which is why default widths cut Chinese off.
-fn text_width(s: &str) -> f64 {
+pub(crate) fn text_width(s: &str) -> f64 {
     s.lines()
         .map(|l| {
             l.chars()
