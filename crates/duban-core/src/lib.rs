@@ -11,6 +11,7 @@ pub mod evaluation;
 pub mod groups;
 pub mod names;
 pub mod policy;
+pub mod public;
 pub mod supervision;
 pub mod vocab;
 pub mod wire;

@@ -50,6 +50,10 @@ pub enum Action {
     /// Read the audit log: it records every unit's work and every account's
     /// actions, so it is for the coordination group and the offices only.
     ReadAudit,
+    /// Publish a closed cycle of `campaign` on the public page (信息公开),
+    /// or withdraw it. The office answers for its campaign's figures, so
+    /// it may publish them; the coordination group may publish any.
+    Publish { campaign: Option<u32> },
     /// Read the leaders' dashboard (看板) and the child regions' roll-up.
     /// Leaders, the coordination group and offices (an office's view is
     /// limited to its campaign by the page); reporters have their workbench.
@@ -116,7 +120,8 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
         | (Role::Office, Action::CorrectAssignment { campaign })
         | (Role::Office, Action::ManageCycles { campaign })
         | (Role::Office, Action::WriteReport { campaign, .. })
-        | (Role::Office, Action::ReviewReport { campaign }) => {
+        | (Role::Office, Action::ReviewReport { campaign })
+        | (Role::Office, Action::Publish { campaign }) => {
             if campaign.is_some() && *campaign == p.campaign {
                 Ok(())
             } else {
@@ -243,6 +248,8 @@ mod tests {
         };
         let review_own = Action::ReviewReport { campaign: Some(1) };
         let review_other = Action::ReviewReport { campaign: Some(2) };
+        let publish_own = Action::Publish { campaign: Some(1) };
+        let publish_other = Action::Publish { campaign: Some(2) };
         use Role::*;
         // (role, action, allowed), decided by hand from the rules.
         let table = [
@@ -297,6 +304,12 @@ mod tests {
             (Office, &Action::ReadAudit, true),
             (Reporter, &Action::ReadAudit, false),
             (Leader, &Action::ReadAudit, false),
+            (Admin, &publish_other, true),
+            (Office, &publish_own, true),
+            (Office, &publish_other, false),
+            (Office, &Action::Publish { campaign: None }, false),
+            (Reporter, &publish_own, false),
+            (Leader, &publish_own, false),
             (Admin, &Action::ReadDashboard, true),
             (Office, &Action::ReadDashboard, true),
             (Reporter, &Action::ReadDashboard, false),

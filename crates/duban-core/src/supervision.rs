@@ -371,7 +371,15 @@ mod tests {
         use ItemState::*;
         let deadline = d("2025-06-30");
         // (state, submitted_on, today, overdue, light), by hand.
-        let table: &[(ItemState, Option<&str>, &str, bool, Option<Light>)] = &[
+        // (state, submitted on, today, overdue, light)
+        type Case = (
+            ItemState,
+            Option<&'static str>,
+            &'static str,
+            bool,
+            Option<Light>,
+        );
+        let table: &[Case] = &[
             (Open, None, "2025-06-01", false, Some(Light::Green)),
             (Open, None, "2025-06-22", false, Some(Light::Green)),
             (Open, None, "2025-06-23", false, Some(Light::Yellow)),

@@ -7,6 +7,7 @@
 mod admin;
 mod attachments;
 mod backup;
+mod bulletin_settings;
 mod dispatch;
 mod history;
 mod import;
@@ -14,6 +15,7 @@ mod indicators;
 mod lists;
 mod migrate;
 mod pending_imports;
+mod publications;
 mod queries;
 mod regions;
 mod reminders;
@@ -27,6 +29,7 @@ mod users;
 
 pub use admin::{AuditQuery, Holiday, UserChange};
 pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
+pub use bulletin_settings::BulletinSettings;
 pub use dispatch::{
     default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
     Expected, IndicatorEvaluation, RegionSummary, Report, ReportInput, ReportItem,
@@ -39,6 +42,7 @@ pub use lists::{ListItem, NewListItem};
 pub use pending_imports::{
     ImportPreview, PendingImport, PreviewChange, RevisionOf, UnitMatch, PENDING_IMPORT_SECS,
 };
+pub use publications::{Publication, Published};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};

@@ -9,6 +9,7 @@ mod extract;
 mod handlers;
 mod hygiene;
 pub mod notify;
+pub mod office;
 pub mod openapi;
 mod pages;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub today: Option<duban_core::dates::Date>,
     /// Page data by ledger version.
     pages: std::sync::Arc<pages::Caches>,
+    /// The public page's bytes per region (信息公开).
+    public: std::sync::Arc<pages::public::PublicCache>,
 }
 
 impl AppState {
@@ -135,6 +138,9 @@ fn specs() -> Vec<RouteSpec> {
         r(Read, routes!(reminders::outbox)),
         r(Read, routes!(coordination::list)),
         r(Campaign, routes!(coordination::resolve)),
+        r(AdminOrOffice, routes!(publications::list)),
+        r(Campaign, routes!(publications::publish)),
+        r(Campaign, routes!(publications::withdraw)),
         r(Read, routes!(supervision::list)),
         r(Campaign, routes!(supervision::plan)),
         r(Read, routes!(supervision::one)),
@@ -209,6 +215,7 @@ pub fn app(store: Store, options: Options) -> Router {
             store,
             today: options.today,
             pages: Default::default(),
+            public: Default::default(),
         });
     hygiene::apply(app)
 }

@@ -226,8 +226,9 @@ async fn every_documented_read_works_and_filters_apply() {
                     .replace("{cycle}", &app.cycle1)
                     .replace("{plan}", "1")
                     .replace("{unit}", "市人社局");
-                // The audit log is for admin and offices; leaders read the rest.
-                let who = if path.ends_with("/audit") {
+                // The audit log and the publications are for admin and
+                // offices; leaders read the rest.
+                let who = if route.access == duban_web::Access::AdminOrOffice {
                     "office1"
                 } else {
                     "leader"

@@ -83,6 +83,8 @@ fn aim(route: &RouteInfo, o: &Objects, c: usize, own_unit: bool) -> (String, Opt
         ("post", "/cycles") => Some(json!({ "plan": c + 1, "opens_on": day(0), "due_on": day(7), "kind": "extra" })),
         ("post", "/cycles/schedule") => Some(json!({ "plan": c + 1, "from": day(200), "to": day(230) })),
         ("post", "/cycles/{cycle}/close") => None,
+        // Open cycles: 409 for whoever may publish, 403 for the rest.
+        ("post", "/cycles/{cycle}/publish") | ("post", "/cycles/{cycle}/withdraw") => None,
         ("post", "/holidays") => Some(json!({ "day": day(100), "name": "矩阵假日" })),
         ("post", "/cycles/{cycle}/reports") => Some(json!([{ "task_id": o.tasks[c], "unit": unit, "report": report_body() }])),
         ("put", "/cycles/{cycle}/reports/{task}/{unit}") => Some(report_body()),
@@ -199,7 +201,7 @@ async fn objects(app: &App) -> Objects {
     }
     let mut visits = Vec::new();
     let mut items = Vec::new();
-    for c in 0..2usize {
+    for (c, other_unit) in other_units.iter().enumerate() {
         let visit = app
             .store
             .plan_visit(
@@ -233,7 +235,7 @@ async fn objects(app: &App) -> Objects {
             .await
             .expect("record");
         let mut pair = Vec::new();
-        for lead in [OWN_UNIT.to_string(), other_units[c].clone()] {
+        for lead in [OWN_UNIT.to_string(), other_unit.clone()] {
             let finding = duban_store::NewFinding {
                 problem: "矩阵问题".into(),
                 requirement: "矩阵要求".into(),

@@ -260,7 +260,7 @@ async fn setup() -> (Store, Objects, String) {
     let mut visits = Vec::new();
     let mut items = Vec::new();
     let mut files = Vec::new();
-    for c in 0..2usize {
+    for (c, other_unit) in other_units.iter().enumerate() {
         let visit = store
             .plan_visit(
                 &region.id,
@@ -294,7 +294,7 @@ async fn setup() -> (Store, Objects, String) {
             .unwrap();
         let mut pair = Vec::new();
         let mut pair_files = Vec::new();
-        for lead in [own_unit.clone(), other_units[c].clone()] {
+        for lead in [own_unit.clone(), other_unit.clone()] {
             let finding = duban_store::NewFinding {
                 problem: "矩阵问题".into(),
                 requirement: "矩阵要求".into(),
@@ -455,6 +455,8 @@ fn aim(
             ("action", "draft"),
         ]),
         ("post", "/cycles/{cycle}/reports/{task}/{unit}/attachments") => vec![],
+        // Not a form: refused as a file, after the access check.
+        ("post", "/cycles/{cycle}/units/{unit}/form") => vec![],
         ("post", "/cycles/{cycle}/reports/{task}/{unit}/review") => f(&[
             ("version", "99"),
             ("decision", "return"),
@@ -480,6 +482,9 @@ fn aim(
             ("title", "矩阵清单事项"),
         ]),
         ("post", "/coordination/{id}/resolve") => f(&[("answer", "矩阵答复")]),
+        // The matrix's cycles are open: publishing is refused with 409 (not
+        // 403) for whoever may publish, and there is nothing to withdraw.
+        ("post", "/cycles/{cycle}/publish") | ("post", "/cycles/{cycle}/withdraw") => vec![],
         ("post", "/plans/{plan}/supervision") => f(&[("cadence", "monthly")]),
         ("post", "/visits") => f(&[
             ("plan", &(c + 1).to_string()),
@@ -554,6 +559,7 @@ fn allowed(access: PageAccess, role: Role, c: usize, own: bool) -> bool {
             Role::Leader => false,
         },
         Campaign => role == Role::Admin || (role == Role::Office && c == 0),
+        AdminOrOffice => matches!(role, Role::Admin | Role::Office),
         Admin => role == Role::Admin,
     }
 }
@@ -569,7 +575,10 @@ async fn send(
     let url = format!("{base}{path}");
     let mut req = if route.method == "get" {
         client.get(url)
-    } else if path.ends_with("/attachments") || path.ends_with("/admin/import") {
+    } else if path.ends_with("/attachments")
+        || path.ends_with("/admin/import")
+        || path.ends_with("/form")
+    {
         let mut mp = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(b"%PDF-1.4 m".to_vec()).file_name("m.pdf"),

@@ -230,6 +230,12 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             .await
             .map_err(fail_db)?;
     }
+    publish_demo(&store, &region).await?;
+
+    let (visits, rectifications) = simulate_supervision(&store, &region.id)
+        .await
+        .map_err(fail_db)?;
+    say!("模拟了一月一督导：{visits} 次督导，{rectifications} 个整改事项（一项挂牌督办）。/ simulated monthly supervision: {visits} visits, {rectifications} rectification items.");
 
     // The city above: two more counties with the sample plan and other
     // habits (their own diligence draws; 平江县 reports worse, 湘阴县 a
@@ -334,6 +340,7 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
             e.metrics.reporting_rate * 100.0
         );
     }
+    write_office_files(&store, &region, &url).await?;
     say!("\n登录账号（密码均为 duban-demo）/ logins (password duban-demo for all):");
     for (name, role, what) in &logins {
         say!("  {name:<10} {role:<9} {what}");
@@ -356,6 +363,29 @@ pub async fn run(db: Option<String>, listen: &str, serve: bool) -> Result<(), Fa
     } else {
         Ok(())
     }
+}
+
+/// Each task's deadline (None: ongoing through the plan's year).
+type Deadlines = std::collections::HashMap<String, Option<Date>>;
+
+/// How a task's work keeps pace with its own time window, by a stable
+/// draw: most keep pace (green), some lag a little (yellow), one in ten
+/// lags badly (red), so the demo's lights look like a real county's.
+fn pace(task: &str) -> f64 {
+    match hash(task) % 10 {
+        0 => 0.7,
+        1 | 2 => 0.9,
+        _ => 1.0,
+    }
+}
+
+/// The task's time progress (%) on `day`, measured from the start of the
+/// year to the task's own deadline, the way the evaluation measures it (a
+/// task due in June is at 100 % in July; the simulation used to follow the
+/// year, which left every early deadline overdue and red).
+fn expected_progress(deadlines: &Deadlines, task_id: &str, day: Date) -> f64 {
+    let deadline = deadlines.get(task_id).copied().flatten();
+    duban_core::evaluation::time_progress(Date::first_of_year(2025), deadline, 2025, day)
 }
 
 /// A year of biweekly dispatch for every campaign of a region, from
@@ -407,7 +437,7 @@ async fn simulate_region(
                 );
             }
         }
-        let blocked_task = store
+        let plan_tasks = store
             .tasks(
                 region_id,
                 &TaskFilter {
@@ -415,24 +445,31 @@ async fn simulate_region(
                     ..Default::default()
                 },
             )
-            .await?
-            .get(2)
-            .map(|t| t.id.clone());
+            .await?;
+        let blocked_task = plan_tasks.get(2).map(|t| t.id.clone());
+        let deadlines: Deadlines = plan_tasks
+            .iter()
+            .map(|t| {
+                let due = t.due_date.as_deref().and_then(Date::parse);
+                (t.id.clone(), due)
+            })
+            .collect();
         let mut completion: std::collections::HashMap<(String, String), f64> =
             std::collections::HashMap::new();
         let total = cycles.len();
         for (k, cycle) in cycles.iter().enumerate() {
             let due = Date::parse(&cycle.due_on).expect("valid");
+            let share = (k + 1) as f64 / total as f64;
             let opens = Date::parse(&cycle.opens_on).expect("valid");
             if opens > demo_today() {
                 break; // not yet begun on the demo date
             }
-            let share = (k + 1) as f64 / total as f64;
             if due >= demo_today() {
                 // The cycle under way on the demo date: left open with work
                 // waiting for every role.
                 reports_saved +=
-                    simulate_open_cycle(store, region_id, cycle, no, profile, rng).await?;
+                    simulate_open_cycle(store, region_id, cycle, no, profile, &deadlines, rng)
+                        .await?;
                 break;
             }
             let mut on_time = Vec::new();
@@ -446,16 +483,13 @@ async fn simulate_region(
                 // Most tasks track time progress; some lag; one is blocked mid-year.
                 // Drawn from the task's title, not its id (ids are new every run),
                 // so the demo is the same every run.
-                let pace = match hash(&e.task) % 10 {
-                    0 => 0.55,
-                    1 | 2 => 0.8,
-                    _ => 1.0,
-                };
+                let pace = pace(&e.task);
                 let prev = completion
                     .get(&(e.task_id.clone(), e.unit_id.clone()))
                     .copied()
                     .unwrap_or(0.0);
-                let value = (share * 100.0 * pace + (rng.next() - 0.5) * 8.0)
+                let value = (expected_progress(&deadlines, &e.task_id, due) * pace
+                    + rng.next() * 6.0)
                     .clamp(prev, 100.0)
                     .round();
                 completion.insert((e.task_id.clone(), e.unit_id.clone()), value);
@@ -572,6 +606,7 @@ async fn simulate_open_cycle(
     cycle: &duban_store::Cycle,
     plan: i64,
     profile: &Profile,
+    deadlines: &Deadlines,
     rng: &mut Rng,
 ) -> Result<usize, duban_store::StoreError> {
     let expected = store.expected_reports(region_id, cycle).await?;
@@ -581,7 +616,10 @@ async fn simulate_open_cycle(
         let (p_on_time, _) = diligence(&e.unit, profile);
         let draw = rng.next();
         let share_of_window = 0.55;
-        let completion = (70.0 + rng.next() * 25.0).round();
+        let completion = (expected_progress(deadlines, &e.task_id, demo_today()) * pace(&e.task)
+            + rng.next() * 6.0)
+            .clamp(0.0, 99.0)
+            .round();
         let coordination = if i < 2 && e.role == "lead" {
             vec![CoordinationInput {
                 to: if i == 0 {
@@ -660,4 +698,322 @@ async fn simulate_open_cycle(
             .await?;
     }
     Ok(saved)
+}
+
+/// Problems a supervision visit finds, with what it requires (督导发现的问题与整改要求).
+const FINDINGS: &[(&str, &str)] = &[
+    (
+        "项目台账不完整，部分佐证材料缺失",
+        "一周内补齐项目台账和佐证材料，建立月度更新制度",
+    ),
+    (
+        "工程进度滞后于序时进度",
+        "制定赶工计划，倒排工期，每周报送进度",
+    ),
+    (
+        "资金拨付不及时，影响项目推进",
+        "加快资金拨付，按月通报拨付进度",
+    ),
+    ("专班例会制度落实不到位", "每周召开专班例会并形成会议纪要"),
+    (
+        "信息报送不及时、数据前后不一致",
+        "建立信息报送台账，明确专人负责，核对数据口径",
+    ),
+];
+
+/// 一月一督导: a visit per campaign per month from April to the demo
+/// month, each with one to three findings turned into rectification items.
+/// Older items are mostly closed (on time, a few late, some after one
+/// return); some are still open past their deadline (red); recent ones are
+/// in progress or awaiting verification; the worst overdue item of
+/// campaign 1 is listed (挂牌督办) by the mayor; next month's visits are
+/// planned, and one visit was cancelled. Returns (visits, items).
+pub async fn simulate_supervision(
+    store: &Store,
+    region_id: &str,
+) -> Result<(usize, usize), duban_store::StoreError> {
+    use duban_core::supervision::Month;
+    use duban_store::{NewFinding, NewVisit, ProgressInput, ReviewInput, VisitRecord};
+    let today = demo_today();
+    let mut rng = Rng(1313);
+    let (mut visits, mut items) = (0usize, 0usize);
+    for no in 1..=7u32 {
+        let office = format!("office{no}");
+        let tasks: Vec<_> = store
+            .tasks(
+                region_id,
+                &TaskFilter {
+                    plan: Some(i64::from(no)),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .filter(|t| t.lead_units.iter().any(|u| u.kind != "group"))
+            .collect();
+        if tasks.is_empty() {
+            continue;
+        }
+        for m in 4..=12u32 {
+            let month = Month {
+                year: 2025,
+                month: m,
+            };
+            let planned_on = Date::new(2025, m, 15).expect("valid");
+            let new = NewVisit {
+                plan: no,
+                month: month.to_string(),
+                title: format!("{m}月份实地督导"),
+                planned_on: Some(planned_on.to_string()),
+                team_users: vec![office.clone()],
+                team_names: vec!["市委督查室 周敏".into(), "市政府督查室 陈刚".into()],
+                tasks: vec![],
+                list_items: vec![],
+                units: vec![],
+            };
+            let visit = store.plan_visit(region_id, &new, &office).await?;
+            visits += 1;
+            if planned_on > today {
+                continue; // next month's visit: planned only
+            }
+            if no == 3 && m == 7 {
+                store
+                    .cancel_visit(
+                        region_id,
+                        &visit.id,
+                        "防汛抢险，本月督导顺延至下月",
+                        &office,
+                    )
+                    .await?;
+                continue;
+            }
+            // Two or three of the campaign's tasks, with their lead units.
+            let picked: Vec<_> = (0..3)
+                .map(|_| &tasks[(rng.next() * tasks.len() as f64) as usize % tasks.len()])
+                .collect();
+            let lead_of = |t: &duban_store::TaskRow| {
+                t.lead_units
+                    .iter()
+                    .find(|u| u.kind != "group")
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default()
+            };
+            let mut units: Vec<String> = picked.iter().map(|t| lead_of(t)).collect();
+            units.dedup();
+            let found = 1 + (rng.next() * 3.0) as usize % 3;
+            let record = VisitRecord {
+                visited_on: planned_on.to_string(),
+                narrative: format!(
+                    "督导组深入{}，实地查看项目现场，听取工作汇报，查阅工作台账。总体推进有序，发现问题 {found} 个，已当场反馈并明确整改要求和时限。",
+                    units.join("、")
+                ),
+                team_users: None,
+                team_names: None,
+                tasks: Some(picked.iter().map(|t| t.id.clone()).collect()),
+                list_items: None,
+                units: Some(units.clone()),
+            };
+            store
+                .record_visit(region_id, &visit.id, &record, &office)
+                .await?;
+            for t in picked.iter().take(found) {
+                let (problem, requirement) =
+                    FINDINGS[(rng.next() * FINDINGS.len() as f64) as usize % FINDINGS.len()];
+                let deadline = planned_on.add_days(30);
+                let co: Vec<String> = t
+                    .co_units
+                    .iter()
+                    .filter(|u| u.kind != "group")
+                    .take(1)
+                    .map(|u| u.name.clone())
+                    .collect();
+                let finding = NewFinding {
+                    problem: problem.into(),
+                    requirement: requirement.into(),
+                    deadline: deadline.to_string(),
+                    lead_units: vec![lead_of(t)],
+                    co_units: co,
+                    task: Some(t.id.clone()),
+                    list_item: None,
+                };
+                let mut item = store
+                    .add_finding(region_id, &visit.id, &finding, planned_on, &office)
+                    .await?;
+                items += 1;
+                let unit = item.lead_units.first().map(|u| u.id.clone());
+                let reporter = format!("{}填报", lead_of(t));
+                let r = rng.next();
+                // The events of this item: (day, what) in order, none after today.
+                let mut steps: Vec<(i64, &str)> = Vec::new();
+                if deadline.add_days(10) < today {
+                    if r < 0.45 {
+                        steps = vec![(10, "progress"), (25, "submit"), (28, "close")];
+                    } else if r < 0.6 {
+                        steps = vec![
+                            (12, "submit"),
+                            (14, "return"),
+                            (24, "submit"),
+                            (27, "close"),
+                        ];
+                    } else if r < 0.8 {
+                        steps = vec![(20, "progress"), (38, "submit"), (40, "close")];
+                    } else {
+                        steps = vec![(20, "progress")];
+                    }
+                } else if r < 0.4 {
+                    steps = vec![(4, "progress")];
+                } else if r < 0.6 {
+                    steps = vec![(3, "submit")];
+                }
+                for (offset, what) in steps {
+                    let day = planned_on.add_days(offset).min(today);
+                    item = match what {
+                        "progress" | "submit" => {
+                            let input = ProgressInput {
+                                version: item.version,
+                                text: if what == "submit" {
+                                    "已完成整改，佐证材料见附件，申请销号。".into()
+                                } else {
+                                    "已制定整改方案，正在推进。".into()
+                                },
+                                submit: what == "submit",
+                            };
+                            store
+                                .report_rectification(
+                                    region_id,
+                                    &item.id,
+                                    &input,
+                                    unit.as_deref(),
+                                    day,
+                                    &reporter,
+                                )
+                                .await?
+                        }
+                        _ => {
+                            let input = ReviewInput {
+                                version: item.version,
+                                close: what == "close",
+                                reason: if what == "return" {
+                                    "佐证材料不足，请补充现场照片。".into()
+                                } else {
+                                    String::new()
+                                },
+                            };
+                            store
+                                .review_rectification(region_id, &item.id, &input, day, &office)
+                                .await?
+                        }
+                    };
+                }
+            }
+        }
+    }
+    // The longest overdue item, campaign 1 first, is listed by the mayor.
+    let mut overdue: Vec<_> = store
+        .rectification_items(
+            region_id,
+            &duban_store::ItemFilter {
+                open: true,
+                ..Default::default()
+            },
+            today,
+        )
+        .await?
+        .into_iter()
+        .filter(|i| i.overdue)
+        .collect();
+    overdue.sort_by(|a, b| (a.plan, &a.deadline).cmp(&(b.plan, &b.deadline)));
+    if let Some(worst) = overdue.first() {
+        store
+            .list_rectification(
+                region_id,
+                &worst.id,
+                "李市长",
+                today,
+                &format!("office{}", worst.plan),
+            )
+            .await?;
+    }
+    Ok((visits, items))
+}
+
+/// 信息公开 in the demo: each of the first three campaigns' offices
+/// publishes its last closed cycle, so `/public/汨罗市` has something to
+/// show and the other four campaigns show that publishing is a choice.
+async fn publish_demo(store: &Store, region: &duban_store::Region) -> Result<(), Failure> {
+    let region_id = region.id.as_str();
+    let cycles = store.cycles(region_id, None).await.map_err(fail_db)?;
+    for no in 1..=3i64 {
+        let last = cycles
+            .iter()
+            .filter(|c| c.plan == no && c.status == "closed")
+            .max_by_key(|c| c.seq);
+        if let Some(c) = last {
+            store
+                .publish(region_id, &c.id, &format!("office{no}"))
+                .await
+                .map_err(fail_db)?;
+            say!(
+                "信息公开：攻坚 {no} 发布了截至 {} 的数据 / published campaign {no} as of {}",
+                c.due_on,
+                c.due_on
+            );
+        }
+    }
+    say!("公开页面 / public page: /public/{}", region.name);
+    Ok(())
+}
+
+/// Writes the bulletin (通报) of the month before the demo date and the
+/// ledger export (台账) next to the demo database, and prints their paths
+/// (issue 11): the files an office would otherwise make by hand.
+async fn write_office_files(
+    store: &Store,
+    region: &duban_store::Region,
+    url: &str,
+) -> Result<(), Failure> {
+    let db_path = url
+        .strip_prefix("sqlite://")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            duban_store::default_database_url()
+                .trim_start_matches("sqlite://")
+                .to_string()
+        });
+    let dir = std::path::Path::new(&db_path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let today = demo_today();
+    let (y, m, _) = today.ymd();
+    let (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    let office_failure =
+        |e: duban_web::office::Error| (EXIT_BAD_INPUT, format!("错误 / error: {e}"));
+    let bulletin = duban_web::office::bulletin(
+        store,
+        region,
+        &duban_web::office::Period::Month(y, m),
+        today,
+    )
+    .await
+    .map_err(office_failure)?;
+    let ledger = duban_web::office::ledger_xlsx(
+        store,
+        region,
+        None,
+        &duban_web::office::Period::Latest,
+        today,
+    )
+    .await
+    .map_err(office_failure)?;
+    let b = dir.join(format!("bulletin-{y}-{m:02}.docx"));
+    let l = dir.join(format!("ledger-{today}.xlsx"));
+    crate::write_output(Some(&b), &bulletin)?;
+    crate::write_output(Some(&l), &ledger)?;
+    say!(
+        "\n{y}年{m}月通报 / bulletin for {y}-{m:02}: {}",
+        b.display()
+    );
+    say!("督办台账 / ledger export: {}", l.display());
+    Ok(())
 }

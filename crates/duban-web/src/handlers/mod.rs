@@ -8,6 +8,7 @@ pub mod health;
 pub mod indicators;
 pub mod lists;
 pub mod plans;
+pub mod publications;
 pub mod regions;
 pub mod reminders;
 pub mod reports;

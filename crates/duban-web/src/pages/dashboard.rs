@@ -242,6 +242,12 @@ struct DashboardBody {
     query: String,
     seqs: Vec<i64>,
     months: Vec<(String, String)>,
+    /// Listed rectification items (挂牌督办) not yet closed: they stay at
+    /// the top of the dashboard until closed (issue 13).
+    listed: Vec<super::supervision::ItemRow>,
+    /// The month whose bulletin (通报) the download button writes: the
+    /// chosen month, else the newest month with data.
+    bulletin_month: String,
 }
 
 impl DashboardBody {
@@ -352,6 +358,15 @@ pub async fn page(
     months.extend(up.months);
     months.sort_by(|a, b| b.0.cmp(&a.0));
     months.dedup();
+    let listed = super::supervision::listed_rows(&state, &region.id, state.today())
+        .await?
+        .into_iter()
+        .filter(|i| scope.is_none_or(|p| i64::from(i.plan) == p))
+        .collect();
+    let bulletin_month = match selection {
+        Selection::Month(y, m) => format!("{y:04}-{m:02}"),
+        _ => months.first().map(|(v, _)| v.clone()).unwrap_or_default(),
+    };
     let body = DashboardBody {
         region_id: region.id.clone(),
         region_name: region.name.clone(),
@@ -370,6 +385,8 @@ pub async fn page(
         query: selection.query(),
         seqs,
         months,
+        listed,
+        bulletin_month,
     };
     let body = Arc::new(body.render().map_err(|e| {
         PageError::new(

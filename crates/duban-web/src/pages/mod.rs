@@ -18,6 +18,9 @@ mod desk;
 mod home;
 mod lists;
 mod login;
+mod office;
+pub mod public;
+mod publish;
 mod regions;
 mod report;
 pub mod supervision;
@@ -67,6 +70,8 @@ pub enum PageAccess {
     UnitOrCampaign,
     /// Admin, or the office of the object's campaign.
     Campaign,
+    /// The coordination group (admin) and the offices (the 发布 page).
+    AdminOrOffice,
     /// The coordination group (admin) only.
     Admin,
 }
@@ -106,6 +111,7 @@ fn specs() -> Vec<Spec> {
         s("get", "/assets/app.js", Anyone, get(assets::script)),
         s("post", "/logout", SignedIn, post(login::logout)),
         s("get", "/account", SignedIn, get(account::page)),
+        s("get", "/public/{region}", Anyone, get(public::page)),
         s(
             "post",
             "/account/password",
@@ -224,6 +230,52 @@ fn specs() -> Vec<Spec> {
             &format!("{r}/coordination/{{id}}/resolve"),
             Campaign,
             post(coordination::resolve),
+        ),
+        s(
+            "get",
+            &format!("{r}/publish"),
+            AdminOrOffice,
+            get(publish::page),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/publish"),
+            Campaign,
+            post(publish::publish),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/withdraw"),
+            Campaign,
+            post(publish::withdraw),
+        ),
+        // Office files (issue 11): bulletin and ledger for staff; a unit's
+        // Excel form and its upload for those who may write its reports.
+        s(
+            "get",
+            &format!("{r}/bulletin.docx"),
+            Staff,
+            get(office::bulletin),
+        ),
+        s(
+            "get",
+            &format!("{r}/ledger.xlsx"),
+            Staff,
+            get(office::ledger),
+        ),
+        s(
+            "get",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form.xlsx"),
+            UnitOrCampaign,
+            get(office::form),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form"),
+            UnitOrCampaign,
+            post(office::upload).layer(axum::extract::DefaultBodyLimit::max(
+                duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
         ),
         // 督导整改 (issue 13). An item's page and its evidence files use
         // `ReportReader`: like a report, an item is its own units' and
@@ -539,6 +591,7 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Office, "调度周期", "cycles"),
     (Role::Office, "需协调事项", "coordination"),
     (Role::Office, "清单", "lists"),
+    (Role::Office, "信息公开", "publish"),
     (Role::Office, "督导整改", "supervision"),
     (Role::Reporter, "清单", "lists"),
     (Role::Admin, "看板", "dashboard"),
@@ -552,6 +605,7 @@ const NAV: &[(Role, &str, &str)] = &[
     (Role::Admin, "用户", "admin/users"),
     (Role::Admin, "节假日", "admin/holidays"),
     (Role::Admin, "审计", "admin/audit"),
+    (Role::Admin, "信息公开", "publish"),
     (Role::Leader, "看板", "dashboard"),
     (Role::Leader, "下级区域", "regions"),
     (Role::Leader, "调度台", "desk"),
@@ -668,7 +722,7 @@ impl IntoResponse for PageError {
 
 /// Pages load only our own stylesheet and script, post forms only to
 /// themselves, and are never framed.
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub(crate) const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Renders a template as an HTML response that is never cached (pages show
 /// personal, changing data).

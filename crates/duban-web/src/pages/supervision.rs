@@ -99,8 +99,11 @@ pub async fn listed_rows(
         .collect())
 }
 
-/// A unit's items, open first (for its workbench's 整改事项 section,
-/// the `supervision_unit.html` partial with a `rectifications` field).
+/// A unit's items not yet closed, the most pressing first: its
+/// workbench is a to-do list, so closed items leave it (their pages stay
+/// reachable from the office's pages and the API). For the workbench's
+/// 整改事项 section, the `supervision_unit.html` partial with a
+/// `rectifications` field.
 pub async fn unit_rows(
     state: &AppState,
     region_id: &str,
@@ -109,16 +112,17 @@ pub async fn unit_rows(
 ) -> Result<Vec<ItemRow>, PageError> {
     let filter = ItemFilter {
         unit: Some(unit_id.to_string()),
+        open: true,
         ..Default::default()
     };
     let mut items = state
         .store
         .rectification_items(region_id, &filter, today)
         .await?;
-    // Open items first, the most pressing on top; closed ones last.
+    // Listed and red first, then by deadline.
     items.sort_by_key(|i| {
         (
-            i.state == ItemState::Closed.as_str(),
+            i.listed.is_none(),
             std::cmp::Reverse(i.light),
             i.deadline.clone(),
         )
