@@ -391,9 +391,16 @@ pub fn supervision_sections(
         }
         visits.push_str(&format!("（{}）", extra.join("，")));
     }
-    visits.push_str(&format!("，发现问题{}个，均已明确责任单位和整改时限。", s.found.len()));
+    visits.push_str(&format!(
+        "，发现问题{}个，均已明确责任单位和整改时限。",
+        s.found.len()
+    ));
     paragraphs.push(visits);
-    let late = s.closed.iter().filter(|i| i.closed_late == Some(true)).count();
+    let late = s
+        .closed
+        .iter()
+        .filter(|i| i.closed_late == Some(true))
+        .count();
     paragraphs.push(format!(
         "本月整改销号{}项，其中按时完成{}项、逾期完成{}项；截至{}，尚有{}项未销号，其中已逾期{}项。",
         s.closed.len(),
@@ -403,18 +410,36 @@ pub fn supervision_sections(
         s.open.len(),
         s.overdue,
     ));
-    let overdue: Vec<_> = s.open.iter().filter(|i| i.overdue && i.listed.is_none()).collect();
+    let overdue: Vec<_> = s
+        .open
+        .iter()
+        .filter(|i| i.overdue && i.listed.is_none())
+        .collect();
     if !overdue.is_empty() {
         let names: Vec<String> = overdue
             .iter()
-            .map(|i| format!("{}（攻坚{}，{}，时限{}）", i.problem, i.plan, units(i), i.deadline))
+            .map(|i| {
+                format!(
+                    "{}（攻坚{}，{}，时限{}）",
+                    i.problem,
+                    i.plan,
+                    units(i),
+                    i.deadline
+                )
+            })
             .collect();
-        paragraphs.push(format!("逾期未整改事项：{}。请责任单位抓紧整改并报送佐证材料。", names.join("；")));
+        paragraphs.push(format!(
+            "逾期未整改事项：{}。请责任单位抓紧整改并报送佐证材料。",
+            names.join("；")
+        ));
     }
     if s.listed.is_empty() {
         paragraphs.push("本月无挂牌督办事项。".into());
     } else {
-        paragraphs.push(format!("挂牌督办事项{}项，销号前每月通报：", s.listed.len()));
+        paragraphs.push(format!(
+            "挂牌督办事项{}项，销号前每月通报：",
+            s.listed.len()
+        ));
         for (n, i) in s.listed.iter().enumerate() {
             let leader = i.listed.as_ref().map(|l| l.leader.as_str()).unwrap_or("");
             paragraphs.push(format!(
@@ -756,7 +781,12 @@ mod tests {
         }
     }
 
-    fn item(problem: &str, overdue: bool, closed_late: Option<bool>, listed: bool) -> RectificationItem {
+    fn item(
+        problem: &str,
+        overdue: bool,
+        closed_late: Option<bool>,
+        listed: bool,
+    ) -> RectificationItem {
         RectificationItem {
             id: format!("i-{problem}"),
             visit_id: "v1".into(),
@@ -768,8 +798,18 @@ mod tests {
             list_item: None,
             lead_units: vec![unit("市住建局")],
             co_units: vec![unit("市财政局")],
-            state: if closed_late.is_some() { "closed" } else { "in_progress" }.into(),
-            state_label: if closed_late.is_some() { "已销号" } else { "整改中" }.into(),
+            state: if closed_late.is_some() {
+                "closed"
+            } else {
+                "in_progress"
+            }
+            .into(),
+            state_label: if closed_late.is_some() {
+                "已销号"
+            } else {
+                "整改中"
+            }
+            .into(),
             version: 1,
             overdue,
             light: if overdue { Some(Light::Red) } else { None },
@@ -810,7 +850,11 @@ mod tests {
     }
 
     fn text(sections: &[ExtraSection]) -> String {
-        sections.iter().flat_map(|s| s.paragraphs.clone()).collect::<Vec<_>>().join("\n")
+        sections
+            .iter()
+            .flat_map(|s| s.paragraphs.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Every figure in the section is counted from the month's items, and
@@ -824,7 +868,12 @@ mod tests {
         let closed_late = item("进度滞后", false, Some(true), false);
         let s = SupervisionMonth {
             month: "2025-10".into(),
-            visits: vec![visit("done"), visit("done"), visit("cancelled"), visit("planned")],
+            visits: vec![
+                visit("done"),
+                visit("done"),
+                visit("cancelled"),
+                visit("planned"),
+            ],
             found: vec![listed.clone(), late_open.clone(), fine.clone()],
             closed: vec![closed_on_time, closed_late],
             open: vec![listed.clone(), late_open, fine],
@@ -836,10 +885,16 @@ mod tests {
         assert_eq!(sections.len(), 1);
         assert_eq!(sections[0].heading, "督导整改情况");
         let t = text(&sections);
-        assert!(t.contains("开展实地督导2次（另有1次已计划、尚未开展，取消1次），发现问题3个"), "{t}");
+        assert!(
+            t.contains("开展实地督导2次（另有1次已计划、尚未开展，取消1次），发现问题3个"),
+            "{t}"
+        );
         assert!(t.contains("本月整改销号2项，其中按时完成1项、逾期完成1项；截至2025年10月31日，尚有3项未销号，其中已逾期2项"), "{t}");
         // The overdue item that is not listed is named once, in the overdue sentence.
-        assert!(t.contains("逾期未整改事项：台账缺失（攻坚2，市住建局、市财政局，时限2025-10-20）"), "{t}");
+        assert!(
+            t.contains("逾期未整改事项：台账缺失（攻坚2，市住建局、市财政局，时限2025-10-20）"),
+            "{t}"
+        );
         assert!(!t.contains("例会未开"), "an item on time is not named: {t}");
         assert!(t.contains("挂牌督办事项1项"), "{t}");
         assert!(t.contains("1. 污水管网未按期完工（攻坚2，责任单位：市住建局、市财政局，整改时限2025-10-20，整改中，已逾期；挂牌领导：李市长）"), "{t}");
@@ -856,7 +911,12 @@ mod tests {
             listed: vec![],
             overdue: 0,
         };
-        let t = text(&supervision_sections(&s, 2025, 3, Date::new(2025, 3, 31).unwrap()));
+        let t = text(&supervision_sections(
+            &s,
+            2025,
+            3,
+            Date::new(2025, 3, 31).unwrap(),
+        ));
         assert_eq!(t, "2025年3月未安排实地督导，无在办整改事项。");
     }
 }
