@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_pending_imports.sql")),
     (10, include_str!("../migrations/0010_plan_year.sql")),
     (11, include_str!("../migrations/0011_accounts.sql")),
+    (15, include_str!("../migrations/0015_catalog_versions.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.
