@@ -7,6 +7,7 @@
 mod admin;
 mod attachments;
 mod backup;
+mod batch;
 mod dispatch;
 mod history;
 mod import;

@@ -69,6 +69,12 @@ pub struct TaskFilter {
         )
     )]
     pub due_to: Option<String>,
+    /// Page size of the API answer (1–500, default 500); the store ignores it.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
+    pub limit: Option<u32>,
+    /// Page start of the API answer; the store ignores it.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 1000000))]
+    pub offset: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -394,44 +394,6 @@ pub(crate) async fn insert_unit(
     Ok(id)
 }
 
-/// Resolves a document's unit name, creating it (for review) when unknown,
-/// with a suggested match among the registry's units.
-pub(crate) async fn resolve_or_create(
-    tx: &mut Transaction<'static, Any>,
-    region_id: &str,
-    name: &str,
-    kind: &str,
-    known: &[(String, String)],
-    actor: &str,
-) -> Result<(String, Resolution)> {
-    if let Some(id) = resolve(tx, region_id, name).await? {
-        return Ok((id, Resolution::Matched));
-    }
-    let suggestion = known
-        .iter()
-        .filter(|(_, other)| other != name)
-        .filter_map(|(id, other)| {
-            duban_plan::units::alias_confidence(name, other)
-                .or_else(|| duban_plan::units::alias_confidence(other, name))
-                .map(|c| (id.as_str(), c))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    let review = if suggestion.is_some() {
-        "suggested"
-    } else {
-        "new"
-    };
-    let id = insert_unit(tx, region_id, name, kind, Some(review), suggestion, actor).await?;
-    Ok((
-        id,
-        if suggestion.is_some() {
-            Resolution::Suggested
-        } else {
-            Resolution::New
-        },
-    ))
-}
-
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn upsert_assignment(
     tx: &mut Transaction<'static, Any>,

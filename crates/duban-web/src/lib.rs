@@ -3,6 +3,7 @@
 //! where every request is authorised ([`auth::guard`]).
 
 mod auth;
+mod cached;
 mod doc;
 mod error;
 mod extract;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub today: Option<duban_core::dates::Date>,
     /// Page data by ledger version.
     pages: std::sync::Arc<pages::Caches>,
+    /// Serialised API reads by version ([`cached`]).
+    reads: std::sync::Arc<cached::Reads>,
 }
 
 impl AppState {
@@ -195,6 +198,7 @@ pub fn app(store: Store, options: Options) -> Router {
             store,
             today: options.today,
             pages: Default::default(),
+            reads: Default::default(),
         });
     hygiene::apply(app)
 }
