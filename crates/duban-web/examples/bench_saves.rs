@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// One client's reports: (URL, current version).
+type Owned = Arc<tokio::sync::Mutex<Vec<(String, i64)>>>;
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -85,7 +88,7 @@ async fn main() -> Result<(), Error> {
         return Err(format!("only {} reports for {clients} clients", pairs.len()).into());
     }
     println!("{} reports over {clients} clients", pairs.len());
-    let owned: Vec<Arc<tokio::sync::Mutex<Vec<(String, i64)>>>> = (0..clients)
+    let owned: Vec<Owned> = (0..clients)
         .map(|c| {
             Arc::new(tokio::sync::Mutex::new(
                 pairs.iter().skip(c).step_by(clients).cloned().collect(),

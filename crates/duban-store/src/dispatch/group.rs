@@ -134,13 +134,13 @@ async fn commit(pool: &AnyPool, jobs: &[&Job]) -> Result<Vec<Result<Vec<Report>>
     let mut open: HashMap<(&str, &str), bool> = HashMap::new();
     for job in jobs {
         let key = (job.region_id.as_str(), job.cycle_id.as_str());
-        if !open.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = open.entry(key) {
             let row = sqlx::query("SELECT status FROM cycles WHERE region_id = $1 AND id = $2")
                 .bind(key.0)
                 .bind(key.1)
                 .fetch_optional(&mut *tx)
                 .await?;
-            open.insert(key, row.is_some_and(|r| get_str(&r, "status") == "open"));
+            slot.insert(row.is_some_and(|r| get_str(&r, "status") == "open"));
         }
     }
     let mut results = Vec::with_capacity(jobs.len());
