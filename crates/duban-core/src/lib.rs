@@ -4,11 +4,14 @@
 //! validate: a [`names::UnitName`] that exists is a valid unit name.
 
 pub mod cycles;
+pub mod dashboard;
 pub mod dates;
 pub mod diff;
 pub mod evaluation;
 pub mod groups;
 pub mod names;
 pub mod policy;
+pub mod public;
+pub mod supervision;
 pub mod vocab;
 pub mod wire;

@@ -50,6 +50,33 @@ pub enum Action {
     /// Read the audit log: it records every unit's work and every account's
     /// actions, so it is for the coordination group and the offices only.
     ReadAudit,
+    /// Publish a closed cycle of `campaign` on the public page (信息公开),
+    /// or withdraw it. The office answers for its campaign's figures, so
+    /// it may publish them; the coordination group may publish any.
+    Publish { campaign: Option<u32> },
+    /// Read the leaders' dashboard (看板) and the child regions' roll-up.
+    /// Leaders, the coordination group and offices (an office's view is
+    /// limited to its campaign by the page); reporters have their workbench.
+    /// The region tree is the one rule for regions: a user of a city reads
+    /// its counties' dashboards, a county user never a sibling's.
+    ReadDashboard,
+    /// Plan, record and cancel a campaign's supervision visits (督导), turn
+    /// findings into rectification items and put them under listed
+    /// supervision (挂牌督办).
+    ManageSupervision { campaign: Option<u32> },
+    /// Report progress and evidence on a rectification item whose units
+    /// are `unit_ids` (lead and co), in `campaign`.
+    ReportRectification {
+        unit_ids: Vec<String>,
+        campaign: Option<u32>,
+    },
+    /// Verify a rectification item: close it (销号) or return it. Closing
+    /// a listed item (挂牌督办) needs the coordination group's verification.
+    ReviewRectification {
+        campaign: Option<u32>,
+        listed: bool,
+        close: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,14 +99,29 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
     match (p.role, what) {
         (_, Action::Read) => Ok(()),
         (Role::Admin, _) => Ok(()),
+        (Role::Leader | Role::Office, Action::ReadDashboard) => Ok(()),
         (Role::Leader, _) => Err(Denied::Forbidden(
             "领导账号只能查看。/ Leader accounts are read-only.",
         )),
+        (
+            Role::Office,
+            Action::ReviewRectification {
+                listed: true,
+                close: true,
+                ..
+            },
+        ) => Err(Denied::Forbidden(
+            "挂牌督办事项须由综合协调组（管理员）核验销号。/ A listed item is closed only by the coordination group (admin).",
+        )),
         (Role::Office, Action::WriteListItem { campaign, .. })
+        | (Role::Office, Action::ManageSupervision { campaign })
+        | (Role::Office, Action::ReportRectification { campaign, .. })
+        | (Role::Office, Action::ReviewRectification { campaign, .. })
         | (Role::Office, Action::CorrectAssignment { campaign })
         | (Role::Office, Action::ManageCycles { campaign })
         | (Role::Office, Action::WriteReport { campaign, .. })
-        | (Role::Office, Action::ReviewReport { campaign }) => {
+        | (Role::Office, Action::ReviewReport { campaign })
+        | (Role::Office, Action::Publish { campaign }) => {
             if campaign.is_some() && *campaign == p.campaign {
                 Ok(())
             } else {
@@ -96,7 +138,17 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
                 Err(Denied::Forbidden("填报单位只能填写本单位的清单。/ A reporter may write only its own unit's lists."))
             }
         }
+        (Role::Reporter, Action::ReportRectification { unit_ids, .. }) => {
+            if p.unit_id.as_ref().is_some_and(|u| unit_ids.contains(u)) {
+                Ok(())
+            } else {
+                Err(Denied::Forbidden("填报单位只能报送本单位的整改事项。/ A reporter may report only its own unit's rectification items."))
+            }
+        }
         (Role::Office, Action::ReadAudit) => Ok(()),
+        (Role::Reporter, Action::ReadDashboard) => Err(Denied::Forbidden(
+            "看板供领导、综合协调组和专班办公室使用；填报单位请使用工作台。/ The dashboard is for leaders, the coordination group and offices.",
+        )),
         (Role::Reporter, Action::ReadAudit) => Err(Denied::Forbidden(
             "审计日志只限综合协调组和专班办公室查看。/ The audit log is for the coordination group and the offices.",
         )),
@@ -131,6 +183,20 @@ pub fn may_read_report(who: &Principal, report: ReportSeen<'_>) -> bool {
                 .as_deref()
                 .is_some_and(|u| report.task_leads.contains(&u))
         }
+        Role::Admin | Role::Office | Role::Leader => true,
+    }
+}
+
+/// Whether `who` may see a rectification item whose units (lead and co)
+/// are `unit_ids`: a reporter sees only its own unit's items (a finding
+/// names a unit's shortcomings; other units have no business reading it);
+/// admin, offices and leaders see all of the region's.
+pub fn may_read_rectification(who: &Principal, unit_ids: &[&str]) -> bool {
+    match who.role {
+        Role::Reporter => who
+            .unit_id
+            .as_deref()
+            .is_some_and(|u| unit_ids.contains(&u)),
         Role::Admin | Role::Office | Role::Leader => true,
     }
 }
@@ -182,6 +248,8 @@ mod tests {
         };
         let review_own = Action::ReviewReport { campaign: Some(1) };
         let review_other = Action::ReviewReport { campaign: Some(2) };
+        let publish_own = Action::Publish { campaign: Some(1) };
+        let publish_other = Action::Publish { campaign: Some(2) };
         use Role::*;
         // (role, action, allowed), decided by hand from the issue's rules.
         let table = [
@@ -236,6 +304,16 @@ mod tests {
             (Office, &Action::ReadAudit, true),
             (Reporter, &Action::ReadAudit, false),
             (Leader, &Action::ReadAudit, false),
+            (Admin, &publish_other, true),
+            (Office, &publish_own, true),
+            (Office, &publish_other, false),
+            (Office, &Action::Publish { campaign: None }, false),
+            (Reporter, &publish_own, false),
+            (Leader, &publish_own, false),
+            (Admin, &Action::ReadDashboard, true),
+            (Office, &Action::ReadDashboard, true),
+            (Reporter, &Action::ReadDashboard, false),
+            (Leader, &Action::ReadDashboard, true),
         ]);
         for (role, action, allowed) in table {
             assert_eq!(
@@ -252,6 +330,68 @@ mod tests {
             authorize(Some(&who(Admin)), false, &Action::Read),
             Err(Denied::OtherRegion)
         );
+    }
+
+    #[test]
+    fn supervision_actions() {
+        use Role::*;
+        let manage = |c| Action::ManageSupervision { campaign: Some(c) };
+        let report = |unit: &str, c| Action::ReportRectification {
+            unit_ids: vec!["unit-z".into(), unit.into()],
+            campaign: Some(c),
+        };
+        let review = |c, listed, close| Action::ReviewRectification {
+            campaign: Some(c),
+            listed,
+            close,
+        };
+        // (role, action, allowed), by hand from the issue: an office works
+        // on its own campaign, a unit on its own items, and a listed item
+        // is closed only by an admin (the office may still return it).
+        let table = [
+            (Admin, manage(2), true),
+            (Office, manage(1), true),
+            (Office, manage(2), false),
+            (Reporter, manage(1), false),
+            (Leader, manage(1), false),
+            (Admin, report("unit-b", 2), true),
+            (Office, report("unit-b", 1), true),
+            (Office, report("unit-b", 2), false),
+            (Reporter, report("unit-a", 2), true),
+            (Reporter, report("unit-b", 1), false),
+            (Leader, report("unit-a", 1), false),
+            (Admin, review(2, false, true), true),
+            (Admin, review(1, true, true), true),
+            (Office, review(1, false, true), true),
+            (Office, review(1, false, false), true),
+            (Office, review(1, true, false), true),
+            (Office, review(1, true, true), false),
+            (Office, review(2, false, true), false),
+            (Reporter, review(1, false, true), false),
+            (Leader, review(1, false, false), false),
+        ];
+        for (role, action, allowed) in table {
+            assert_eq!(
+                authorize(Some(&who(role)), true, &action).is_ok(),
+                allowed,
+                "{role:?} {action:?}"
+            );
+        }
+        // (role, item's units, readable)
+        let reads = [
+            (Reporter, vec!["unit-a", "unit-b"], true),
+            (Reporter, vec!["unit-b"], false),
+            (Office, vec!["unit-b"], true),
+            (Leader, vec!["unit-b"], true),
+            (Admin, vec![], true),
+        ];
+        for (role, units, readable) in reads {
+            assert_eq!(
+                may_read_rectification(&who(role), &units),
+                readable,
+                "{role:?} {units:?}"
+            );
+        }
     }
 
     #[test]

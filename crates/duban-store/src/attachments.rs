@@ -62,7 +62,7 @@ pub fn accepted_extensions() -> Vec<&'static str> {
         .collect()
 }
 
-fn clean_name(name: &str) -> String {
+pub(crate) fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base
         .chars()

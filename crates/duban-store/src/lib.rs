@@ -8,6 +8,7 @@ mod admin;
 mod attachments;
 mod backup;
 mod batch;
+mod bulletin_settings;
 mod dispatch;
 mod history;
 mod import;
@@ -15,10 +16,12 @@ mod indicators;
 mod lists;
 mod migrate;
 mod pending_imports;
+mod publications;
 mod queries;
 mod regions;
 mod reminders;
 mod sessions;
+mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod units;
@@ -27,6 +30,7 @@ mod users;
 
 pub use admin::{AuditQuery, Holiday, UserChange};
 pub use attachments::{accepted_extensions, sniff, Attachment, MAX_ATTACHMENT_BYTES};
+pub use bulletin_settings::BulletinSettings;
 pub use dispatch::{
     default_as_of, CampaignSummary, CoordinationInput, CoordinationRequest, Cycle, Evaluation,
     Expected, IndicatorEvaluation, RegionSummary, Report, ReportInput, ReportItem,
@@ -39,11 +43,17 @@ pub use lists::{ListItem, NewListItem};
 pub use pending_imports::{
     ImportPreview, PendingImport, PreviewChange, RevisionOf, UnitMatch, PENDING_IMPORT_SECS,
 };
+pub use publications::{Publication, Published};
 pub use queries::{AuditEntry, PlanRow, TargetRow, TaskFilter, TaskForceRow, TaskRow, UnitRef};
 pub use regions::Region;
 pub use reminders::{Notification, Reminder, DUE_SOON_DAYS};
 pub use sessions::{
     Session, SignInRefused, MAX_FAILURES, SESSION_ABSOLUTE_SECS, SESSION_IDLE_SECS,
+};
+pub use supervision::{
+    ItemFilter, Listing, NewFinding, NewVisit, ProgressInput, RectificationEvent,
+    RectificationItem, Ref, ReviewInput, SupervisionFile, SupervisionMonth, Visit, VisitRecord,
+    MAX_SUPERVISION_FILES,
 };
 pub use units::{MergeReport, Unit};
 pub use urge::INBOX;

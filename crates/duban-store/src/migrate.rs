@@ -13,7 +13,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_pending_imports.sql")),
     (10, include_str!("../migrations/0010_plan_year.sql")),
     (11, include_str!("../migrations/0011_accounts.sql")),
+    (13, include_str!("../migrations/0013_publications.sql")),
+    (14, include_str!("../migrations/0014_supervision.sql")),
     (15, include_str!("../migrations/0015_catalog_versions.sql")),
+    (16, include_str!("../migrations/0016_bulletin_settings.sql")),
 ];
 
 /// Statements of a migration file: `--` comments dropped, split on `;`.

@@ -66,7 +66,77 @@ async fn main() {
         b.screenshot(&shot("10-leader-home")).await;
         b.goto(&format!("{base}/account")).await;
         b.screenshot(&shot("11-account")).await;
+
+        // The leaders' dashboard: the county's (the leader's home), one
+        // campaign drilled into, and the city's roll-up of its counties.
+        b.sign_in(base, "leader", PASSWORD).await;
+        let dash = b.client.current_url().await.expect("url");
+        b.screenshot(&shot("12-dashboard")).await;
+        b.goto(&format!("{base}{}?plan=1", dash.path())).await;
+        b.screenshot(&shot("13-dashboard-campaign")).await;
+        b.sign_in(base, "cityleader", PASSWORD).await;
+        b.screenshot(&shot("14-city-dashboard")).await;
+        let city = b.client.current_url().await.expect("url");
+        b.goto(&format!(
+            "{base}{}",
+            city.path().replace("/dashboard", "/regions")
+        ))
+        .await;
+        b.screenshot(&shot("15-regions")).await;
+
+        // 督导整改: the office's overview, a visit, a listed item; a unit's items.
+        b.sign_in(base, "office1", PASSWORD).await;
+        b.goto(&format!("{base}{region}/supervision")).await;
+        b.screenshot(&shot("16-supervision")).await;
+        let visit = b
+            .client
+            .find(Locator::Css("tbody tr:nth-child(3) a[href*='/visits/']"))
+            .await
+            .ok();
+        if let Some(Ok(Some(href))) = futures_href(visit).await {
+            b.goto(&format!("{base}{href}")).await;
+            b.screenshot(&shot("17-visit")).await;
+        }
+        b.goto(&format!("{base}{region}/supervision")).await;
+        let listed = b
+            .client
+            .find(Locator::Css("section.listed a[href*='/rectifications/']"))
+            .await
+            .ok();
+        if let Some(Ok(Some(href))) = futures_href(listed).await {
+            b.goto(&format!("{base}{href}")).await;
+            b.screenshot(&shot("18-rectification")).await;
+        }
+        b.sign_in(base, "unit01", PASSWORD).await;
+        if let Ok(section) = b.client.find(Locator::Css("#rectifications")).await {
+            let _ = b
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView();",
+                    vec![serde_json::to_value(&section).unwrap_or_default()],
+                )
+                .await;
+            b.screenshot(&shot("19-workbench-rectifications")).await;
+        }
+        // 信息公开: the office's 发布 page, then the public page, anonymous.
+        b.sign_in(base, "office1", PASSWORD).await;
+        b.goto(&format!("{base}{region}/publish")).await;
+        b.screenshot(&shot("20-publish")).await;
+        b.client.delete_all_cookies().await.ok();
+        let public = region.replacen("/r/", "/public/", 1);
+        b.goto(&format!("{base}{public}")).await;
+        b.screenshot(&shot("21-public")).await;
         b.close().await;
     }
     println!("截图已保存到 / screenshots saved in {}", out.display());
+}
+
+/// The `href` of a link that may not be on the page.
+async fn futures_href(
+    link: Option<fantoccini::elements::Element>,
+) -> Option<Result<Option<String>, fantoccini::error::CmdError>> {
+    match link {
+        Some(l) => Some(l.attr("href").await),
+        None => None,
+    }
 }

@@ -39,7 +39,9 @@ const CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; 
 /// response compression.
 /// `Cache-Control: no-store` goes on every response: almost every answer is
 /// an authenticated view of the ledger, which no proxy or browser cache may
-/// keep; the few public ones (`/healthz`, errors) lose nothing by it.
+/// keep; the few public ones (`/healthz`, errors) lose nothing by it. The
+/// public disclosure page (`/public/{region}`) sets its own
+/// `public, max-age=60`, which the layer leaves alone (`if_not_present`).
 pub fn apply(router: Router) -> Router {
     let set = |name, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))

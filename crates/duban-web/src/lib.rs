@@ -10,6 +10,7 @@ mod extract;
 mod handlers;
 mod hygiene;
 pub mod notify;
+pub mod office;
 pub mod openapi;
 mod pages;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     pages: std::sync::Arc<pages::Caches>,
     /// Serialised API reads by version ([`cached`]).
     reads: std::sync::Arc<cached::Reads>,
+    /// The public page's bytes per region (信息公开).
+    public: std::sync::Arc<pages::public::PublicCache>,
 }
 
 impl AppState {
@@ -138,6 +141,23 @@ fn specs() -> Vec<RouteSpec> {
         r(Read, routes!(reminders::outbox)),
         r(Read, routes!(coordination::list)),
         r(Campaign, routes!(coordination::resolve)),
+        r(AdminOrOffice, routes!(publications::list)),
+        r(Campaign, routes!(publications::publish)),
+        r(Campaign, routes!(publications::withdraw)),
+        r(Read, routes!(supervision::list)),
+        r(Campaign, routes!(supervision::plan)),
+        r(Read, routes!(supervision::one)),
+        r(Campaign, routes!(supervision::record)),
+        r(Campaign, routes!(supervision::cancel)),
+        r(Campaign, routes!(supervision::finding)),
+        r(Read, routes!(supervision::items)),
+        r(Read, routes!(supervision::item)),
+        r(UnitOrCampaign, routes!(supervision::progress)),
+        r(Campaign, routes!(supervision::review)),
+        r(Campaign, routes!(supervision::list_item)),
+        r(Read, routes!(supervision::cadence)),
+        r(Campaign, routes!(supervision::set_cadence)),
+        r(Read, routes!(supervision::month_summary)),
     ]
 }
 
@@ -199,6 +219,7 @@ pub fn app(store: Store, options: Options) -> Router {
             today: options.today,
             pages: Default::default(),
             reads: Default::default(),
+            public: Default::default(),
         });
     hygiene::apply(app)
 }

@@ -145,6 +145,11 @@ async fn region_round(
     let names = channels.names();
     {
         summary.reminders += store.reminders(region_id, today).await?.len();
+        // Overdue rectification items (督导整改逾期): always to the units'
+        // in-app inbox, and to every configured channel.
+        summary.queued += store
+            .queue_rectification_reminders(region_id, today, &names)
+            .await?;
         if names.is_empty() {
             return Ok(());
         }

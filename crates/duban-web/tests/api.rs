@@ -212,6 +212,37 @@ async fn every_documented_read_works_and_filters_apply() {
             .call(Some("leader"), Method::GET, "/api/v1/openapi.json", None)
             .await;
         assert_eq!(s, StatusCode::OK);
+        // A supervision visit with one rectification item, for their reads.
+        let month = "2025-06";
+        let (s, visit) = app
+            .call(
+                Some("admin"),
+                Method::POST,
+                &format!("{R}/visits"),
+                Some(json!({ "plan": 1, "month": month, "title": "督导" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {visit}");
+        let visit = visit["id"].as_str().unwrap().to_string();
+        let (s, _) = app
+            .call(
+                Some("admin"),
+                Method::POST,
+                &format!("{R}/visits/{visit}/record"),
+                Some(json!({ "visited_on": "2025-06-10", "narrative": "情况" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{backend}");
+        let (s, item) = app
+            .call(
+                Some("admin"),
+                Method::POST,
+                &format!("{R}/visits/{visit}/findings"),
+                Some(json!({ "problem": "问题", "requirement": "要求", "deadline": "2025-07-10", "lead_units": ["市人社局"] })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {item}");
+        let item = item["id"].as_str().unwrap().to_string();
         for route in duban_web::route_table() {
             assert!(
                 doc["paths"][&route.path][&route.method].is_object(),
@@ -225,9 +256,13 @@ async fn every_documented_read_works_and_filters_apply() {
                     .replace("{task}", &app.task1)
                     .replace("{cycle}", &app.cycle1)
                     .replace("{plan}", "1")
-                    .replace("{unit}", "市人社局");
-                // The audit log is for admin and offices; leaders read the rest.
-                let who = if path.ends_with("/audit") {
+                    .replace("{unit}", "市人社局")
+                    .replace("{visit}", &visit)
+                    .replace("{item}", &item)
+                    .replace("{month}", month);
+                // The audit log and the publications are for admin and
+                // offices; leaders read the rest.
+                let who = if route.access == duban_web::Access::AdminOrOffice {
                     "office1"
                 } else {
                     "leader"

@@ -35,6 +35,10 @@ struct Objects {
     requests: [String; 2],
     /// A unit on each campaign's task other than 市人社局.
     other_units: [String; 2],
+    /// A done supervision visit per campaign.
+    visits: [String; 2],
+    /// Rectification items: [campaign][led by 市人社局, led by another unit].
+    items: [[String; 2]; 2],
 }
 
 fn report_body() -> Value {
@@ -57,7 +61,13 @@ fn aim(route: &RouteInfo, o: &Objects, c: usize, own_unit: bool) -> (String, Opt
         .replace("{unit}", &unit)
         .replace("{target}", target)
         .replace("{plan}", &(c + 1).to_string())
-        .replace("{id}", &o.requests[c]);
+        .replace("{id}", &o.requests[c])
+        .replace("{visit}", &o.visits[c])
+        .replace("{item}", &o.items[c][usize::from(!own_unit)])
+        .replace(
+            "{month}",
+            &duban_core::supervision::Month::of(today()).to_string(),
+        );
     let tail = route.path.trim_start_matches("/api/v1/regions/{region}");
     let day = |d: i64| today().add_days(d).to_string();
     let body = match (route.method.as_str(), tail) {
@@ -73,6 +83,8 @@ fn aim(route: &RouteInfo, o: &Objects, c: usize, own_unit: bool) -> (String, Opt
         ("post", "/cycles") => Some(json!({ "plan": c + 1, "opens_on": day(0), "due_on": day(7), "kind": "extra" })),
         ("post", "/cycles/schedule") => Some(json!({ "plan": c + 1, "from": day(200), "to": day(230) })),
         ("post", "/cycles/{cycle}/close") => None,
+        // Open cycles: 409 for whoever may publish, 403 for the rest.
+        ("post", "/cycles/{cycle}/publish") | ("post", "/cycles/{cycle}/withdraw") => None,
         ("post", "/holidays") => Some(json!({ "day": day(100), "name": "矩阵假日" })),
         ("post", "/cycles/{cycle}/reports") => Some(json!([{ "task_id": o.tasks[c], "unit": unit, "report": report_body() }])),
         ("put", "/cycles/{cycle}/reports/{task}/{unit}") => Some(report_body()),
@@ -80,6 +92,16 @@ fn aim(route: &RouteInfo, o: &Objects, c: usize, own_unit: bool) -> (String, Opt
         ("put", "/targets/{target}/owner") => Some(json!({ "unit": if own_unit { OWN_UNIT } else { "市发改局" } })),
         ("put", "/cycles/{cycle}/indicators/{target}") => Some(json!({ "version": 0, "value": 1.0 })),
         ("post", "/coordination-requests/{id}/resolve") => Some(json!({ "answer": "已协调" })),
+        ("post", "/visits") => Some(json!({ "plan": c + 1, "month": duban_core::supervision::Month::of(today()).to_string(), "title": "矩阵督导" })),
+        ("post", "/visits/{visit}/record") => Some(json!({ "visited_on": day(-10), "narrative": "矩阵督导情况" })),
+        // The visit is done, so an allowed cancel is a 409, never a change.
+        ("post", "/visits/{visit}/cancel") => Some(json!({ "reason": "矩阵取消" })),
+        ("post", "/visits/{visit}/findings") => Some(json!({ "problem": "矩阵问题", "requirement": "矩阵要求", "deadline": day(10), "lead_units": [unit] })),
+        // Stale versions: allowed callers get 409 and nothing changes.
+        ("post", "/rectifications/{item}/progress") => Some(json!({ "version": 99, "text": "矩阵进展" })),
+        ("post", "/rectifications/{item}/review") => Some(json!({ "version": 99, "close": false, "reason": "矩阵退回" })),
+        ("post", "/rectifications/{item}/list") => Some(json!({ "leader": "矩阵领导" })),
+        ("put", "/plans/{plan}/supervision") => Some(json!({ "cadence": "monthly" })),
         (m, p) => panic!("授权矩阵缺少该路由的请求：{m} {p} / the matrix cannot build a request for {m} {p}: add a case to `aim`"),
     };
     (path, body)
@@ -177,7 +199,66 @@ async fn objects(app: &App) -> Objects {
             .id;
         requests.push(id);
     }
+    let mut visits = Vec::new();
+    let mut items = Vec::new();
+    for (c, other_unit) in other_units.iter().enumerate() {
+        let visit = app
+            .store
+            .plan_visit(
+                &app.region_id,
+                &duban_store::NewVisit {
+                    plan: c as u32 + 1,
+                    month: duban_core::supervision::Month::of(today()).to_string(),
+                    title: "矩阵督导".into(),
+                    planned_on: None,
+                    team_users: vec![],
+                    team_names: vec![],
+                    tasks: vec![],
+                    list_items: vec![],
+                    units: vec![],
+                },
+                "test",
+            )
+            .await
+            .expect("visit");
+        let record = duban_store::VisitRecord {
+            visited_on: today().add_days(-10).to_string(),
+            narrative: "矩阵".into(),
+            team_users: None,
+            team_names: None,
+            tasks: None,
+            list_items: None,
+            units: None,
+        };
+        app.store
+            .record_visit(&app.region_id, &visit.id, &record, "test")
+            .await
+            .expect("record");
+        let mut pair = Vec::new();
+        for lead in [OWN_UNIT.to_string(), other_unit.clone()] {
+            let finding = duban_store::NewFinding {
+                problem: "矩阵问题".into(),
+                requirement: "矩阵要求".into(),
+                deadline: today().add_days(10).to_string(),
+                lead_units: vec![lead],
+                co_units: vec![],
+                task: None,
+                list_item: None,
+            };
+            pair.push(
+                app.store
+                    .add_finding(&app.region_id, &visit.id, &finding, today(), "test")
+                    .await
+                    .expect("finding")
+                    .id,
+            );
+        }
+        visits.push(visit.id);
+        items.push([pair[0].clone(), pair[1].clone()]);
+    }
     Objects {
+        visits: [visits[0].clone(), visits[1].clone()],
+        items: [items[0].clone(), items[1].clone()],
         tasks,
         cycles,
         targets: [targets[0].clone(), targets[1].clone()],

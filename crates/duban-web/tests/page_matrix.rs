@@ -44,6 +44,12 @@ struct Objects {
     requests: [String; 2],
     /// Attachments: [campaign][own unit's, another unit's].
     attachments: [[String; 2]; 2],
+    /// A done supervision visit per campaign.
+    visits: [String; 2],
+    /// Rectification items: [campaign][the own unit's, another unit's].
+    items: [[String; 2]; 2],
+    /// Evidence files on those items.
+    files: [[String; 2]; 2],
 }
 
 fn report(progress: &str, coordination: Vec<CoordinationInput>) -> ReportInput {
@@ -251,6 +257,68 @@ async fn setup() -> (Store, Objects, String) {
             .unwrap();
         requests.push(req.id);
     }
+    let mut visits = Vec::new();
+    let mut items = Vec::new();
+    let mut files = Vec::new();
+    for (c, other_unit) in other_units.iter().enumerate() {
+        let visit = store
+            .plan_visit(
+                &region.id,
+                &duban_store::NewVisit {
+                    plan: c as u32 + 1,
+                    month: "2025-06".into(),
+                    title: "矩阵督导".into(),
+                    planned_on: None,
+                    team_users: vec![],
+                    team_names: vec![],
+                    tasks: vec![],
+                    list_items: vec![],
+                    units: vec![],
+                },
+                "t",
+            )
+            .await
+            .unwrap();
+        let record = duban_store::VisitRecord {
+            visited_on: "2025-05-30".into(),
+            narrative: "矩阵".into(),
+            team_users: None,
+            team_names: None,
+            tasks: None,
+            list_items: None,
+            units: None,
+        };
+        store
+            .record_visit(&region.id, &visit.id, &record, "t")
+            .await
+            .unwrap();
+        let mut pair = Vec::new();
+        let mut pair_files = Vec::new();
+        for lead in [own_unit.clone(), other_unit.clone()] {
+            let finding = duban_store::NewFinding {
+                problem: "矩阵问题".into(),
+                requirement: "矩阵要求".into(),
+                deadline: "2025-06-30".into(),
+                lead_units: vec![lead],
+                co_units: vec![],
+                task: None,
+                list_item: None,
+            };
+            let item = store
+                .add_finding(&region.id, &visit.id, &finding, today(), "t")
+                .await
+                .unwrap();
+            let file = store
+                .add_supervision_file(&region.id, "item", &item.id, "e.pdf", b"%PDF-1.4 e", "t")
+                .await
+                .unwrap();
+            pair.push(item.id);
+            pair_files.push(file.id);
+        }
+        visits.push(visit.id);
+        items.push([pair[0].clone(), pair[1].clone()]);
+        files.push([pair_files[0].clone(), pair_files[1].clone()]);
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(duban_web::serve(
@@ -272,6 +340,9 @@ async fn setup() -> (Store, Objects, String) {
         targets: [targets[0].clone(), targets[1].clone()],
         requests: [requests[0].clone(), requests[1].clone()],
         attachments: [attachments[0].clone(), attachments[1].clone()],
+        visits: [visits[0].clone(), visits[1].clone()],
+        items: [items[0].clone(), items[1].clone()],
+        files: [files[0].clone(), files[1].clone()],
     };
     (store, o, base)
 }
@@ -344,6 +415,9 @@ fn aim(
         .replace("{plan}", &(c + 1).to_string())
         .replace("{name}", "matrixuser")
         .replace("{day}", "2025-10-01")
+        .replace("{visit}", &o.visits[c])
+        .replace("{item}", &o.items[c][usize::from(!own)])
+        .replace("{file}", &o.files[c][usize::from(!own)])
         .replace(
             "{id}",
             if route.path.contains("/attachments/") {
@@ -381,6 +455,8 @@ fn aim(
             ("action", "draft"),
         ]),
         ("post", "/cycles/{cycle}/reports/{task}/{unit}/attachments") => vec![],
+        // Not a form: refused as a file, after the access check.
+        ("post", "/cycles/{cycle}/units/{unit}/form") => vec![],
         ("post", "/cycles/{cycle}/reports/{task}/{unit}/review") => f(&[
             ("version", "99"),
             ("decision", "return"),
@@ -406,6 +482,42 @@ fn aim(
             ("title", "矩阵清单事项"),
         ]),
         ("post", "/coordination/{id}/resolve") => f(&[("answer", "矩阵答复")]),
+        // The matrix's cycles are open: publishing is refused with 409 (not
+        // 403) for whoever may publish, and there is nothing to withdraw.
+        ("post", "/cycles/{cycle}/publish") | ("post", "/cycles/{cycle}/withdraw") => vec![],
+        ("post", "/plans/{plan}/supervision") => f(&[("cadence", "monthly")]),
+        ("post", "/visits") => f(&[
+            ("plan", &(c + 1).to_string()),
+            ("month", "2025-07"),
+            ("title", "矩阵计划督导"),
+        ]),
+        ("post", "/visits/{visit}/record") => {
+            f(&[("visited_on", "2025-05-30"), ("narrative", "矩阵督导情况")])
+        }
+        // The visit is done: an allowed cancel is refused on the page, never applied.
+        ("post", "/visits/{visit}/cancel") => f(&[("reason", "矩阵取消")]),
+        ("post", "/visits/{visit}/findings") => f(&[
+            ("problem", "矩阵问题"),
+            ("requirement", "矩阵要求"),
+            ("deadline", "2025-06-30"),
+            ("lead_unit", unit),
+        ]),
+        ("post", "/visits/{visit}/attachments")
+        | ("post", "/rectifications/{item}/attachments") => {
+            vec![]
+        }
+        // Stale versions: allowed callers see a refusal, nothing changes.
+        ("post", "/rectifications/{item}/progress") => f(&[
+            ("version", "99"),
+            ("text", "矩阵进展"),
+            ("action", "progress"),
+        ]),
+        ("post", "/rectifications/{item}/review") => f(&[
+            ("version", "99"),
+            ("decision", "return"),
+            ("reason", "矩阵退回"),
+        ]),
+        ("post", "/rectifications/{item}/list") => f(&[("leader", "矩阵领导")]),
         // The admin's pages act on a throwaway account and on objects that
         // do not exist: an admin gets a page (or a 404), everyone else 403.
         ("post", "/admin/import") => vec![],
@@ -447,6 +559,7 @@ fn allowed(access: PageAccess, role: Role, c: usize, own: bool) -> bool {
             Role::Leader => false,
         },
         Campaign => role == Role::Admin || (role == Role::Office && c == 0),
+        AdminOrOffice => matches!(role, Role::Admin | Role::Office),
         Admin => role == Role::Admin,
     }
 }
@@ -462,7 +575,10 @@ async fn send(
     let url = format!("{base}{path}");
     let mut req = if route.method == "get" {
         client.get(url)
-    } else if path.ends_with("/attachments") || path.ends_with("/admin/import") {
+    } else if path.ends_with("/attachments")
+        || path.ends_with("/admin/import")
+        || path.ends_with("/form")
+    {
         let mut mp = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(b"%PDF-1.4 m".to_vec()).file_name("m.pdf"),

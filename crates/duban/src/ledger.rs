@@ -20,7 +20,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-fn store_failure(e: StoreError) -> Failure {
+pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
         StoreError::Db(_) | StoreError::Corrupt(_) | StoreError::Open(_) => {
             (EXIT_DATABASE, format!("错误 / error: {e}"))
@@ -35,7 +35,7 @@ fn name_failure(e: duban_core::names::NameError) -> Failure {
 
 /// Opens an existing ledger (every command but `import`, which may start
 /// one): a missing file is an error, not a new empty ledger.
-async fn open(db: &str) -> Result<Store, Failure> {
+pub(crate) async fn open(db: &str) -> Result<Store, Failure> {
     Store::open_existing(db).await.map_err(open_failure)
 }
 

@@ -11,6 +11,7 @@ macro_rules! say {
 
 mod demo;
 mod ledger;
+mod office;
 mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -115,6 +116,93 @@ enum Command {
     /// 单位库：列表、待复核、合并。/ The units registry: list, review, merge.
     #[command(subcommand)]
     Units(UnitsCommand),
+    /// 导出督办台账（XLSX：每个攻坚一张表，另有指标表和排名表）。/ Export the ledger as XLSX.
+    Export {
+        /// 区域 / the region
+        #[arg(long)]
+        region: String,
+        /// 只导出这个攻坚（方案编号）/ only this campaign (plan number)
+        #[arg(long)]
+        plan: Option<i64>,
+        /// 按这个调度周期（默认各攻坚最近一期）/ this cycle (default: each campaign's latest)
+        #[arg(long)]
+        cycle: Option<String>,
+        /// 按这一天计算（默认今天）/ as of this date (default today)
+        #[arg(long)]
+        today: Option<String>,
+        /// 输出文件 / the output file (.xlsx)
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// 生成月度通报（公文格式 DOCX）。/ Write the monthly bulletin (通报) as DOCX.
+    Bulletin {
+        /// 区域 / the region
+        #[arg(long)]
+        region: String,
+        /// 月份 YYYY-MM / the month
+        #[arg(long)]
+        month: Option<String>,
+        /// 或按一个调度周期 / or one cycle
+        #[arg(long)]
+        cycle: Option<String>,
+        /// 按这一天计算（默认今天）/ as of this date (default today)
+        #[arg(long)]
+        today: Option<String>,
+        /// 输出文件 / the output file (.docx)
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// 查看或修改通报版头（发文机关、文号格式、落款）。/ Show or set the bulletin's header.
+    BulletinSettings {
+        /// 区域 / the region
+        #[arg(long)]
+        region: String,
+        /// 发文机关标志（红色版头）/ the issuing organ
+        #[arg(long)]
+        organ: Option<String>,
+        /// 文号格式，{year} 和 {n} 替换为年份和期数 / doc number pattern
+        #[arg(long)]
+        doc_number: Option<String>,
+        /// 落款 / signature
+        #[arg(long)]
+        signature: Option<String>,
+    },
+    /// 生成一个单位一期的 Excel 填报表。/ Write a unit's fill-in form (XLSX) for a cycle.
+    Template {
+        /// 区域 / the region
+        #[arg(long)]
+        region: String,
+        /// 填报单位 / the unit
+        #[arg(long)]
+        unit: String,
+        /// 调度周期 id / the cycle
+        #[arg(long)]
+        cycle: String,
+        /// 输出文件 / the output file (.xlsx)
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// 填报：导入填好的 Excel 填报表。/ Reports: import a filled-in form.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ReportsCommand {
+    /// 导入填报表：逐行按接口相同的规则和权限检查，有任何一行被拒绝则整张表不保存。/ Import a filled form: all rows or none.
+    Import {
+        /// 填好的填报表 / the filled form (.xlsx)
+        file: PathBuf,
+        /// 区域 / the region
+        #[arg(long)]
+        region: String,
+        /// 以这个用户的身份保存 / save as this user
+        #[arg(long)]
+        user: String,
+        /// 按这一天保存（演示、培训）/ as of this date
+        #[arg(long)]
+        today: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -286,6 +374,56 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => ledger::runtime().block_on(ledger::user(&db, cmd)),
         Command::Token(cmd) => ledger::runtime().block_on(ledger::token(&db, cmd)),
         Command::Units(cmd) => ledger::runtime().block_on(ledger::units(&db, cmd)),
+        Command::Export {
+            region,
+            plan,
+            cycle,
+            today,
+            output,
+        } => ledger::runtime().block_on(office::export(
+            &db,
+            &region,
+            plan,
+            cycle.as_deref(),
+            today.as_deref(),
+            &output,
+        )),
+        Command::Bulletin {
+            region,
+            month,
+            cycle,
+            today,
+            output,
+        } => ledger::runtime().block_on(office::bulletin(
+            &db,
+            &region,
+            month.as_deref(),
+            cycle.as_deref(),
+            today.as_deref(),
+            &output,
+        )),
+        Command::BulletinSettings {
+            region,
+            organ,
+            doc_number,
+            signature,
+        } => {
+            ledger::runtime().block_on(office::settings(&db, &region, organ, doc_number, signature))
+        }
+        Command::Template {
+            region,
+            unit,
+            cycle,
+            output,
+        } => ledger::runtime().block_on(office::template(&db, &region, &unit, &cycle, &output)),
+        Command::Reports(ReportsCommand::Import {
+            file,
+            region,
+            user,
+            today,
+        }) => {
+            ledger::runtime().block_on(office::import(&db, &file, &region, &user, today.as_deref()))
+        }
     }
 }
 

@@ -361,6 +361,12 @@ fn demo_simulates_a_year_and_refuses_a_used_database() {
     assert!(reports > 10_000, "{reports}");
     assert!(dir.path().join("demo.db").exists());
     assert!(text.contains("dbn_"), "prints a token to log in with");
+    // The bulletin of October and the ledger export, next to the database.
+    for file in ["bulletin-2025-10.docx", "ledger-2025-11-20.xlsx"] {
+        assert!(text.contains(file), "prints the path of {file}");
+        let bytes = std::fs::read(dir.path().join(file)).unwrap();
+        assert!(bytes.starts_with(b"PK"), "{file} is an OOXML package");
+    }
     // Running it again on the same explicit database is refused.
     let db = format!("sqlite://{}", dir.path().join("demo.db").display());
     let again = ledger_cmd(dir.path())

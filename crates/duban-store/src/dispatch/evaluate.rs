@@ -13,6 +13,9 @@ pub struct TaskEvaluation {
     pub completion: f64,
     pub time_progress: f64,
     pub reported: bool,
+    /// The lead unit reported the task done (status 已完成, or 100%): what
+    /// the public page lists as a completed task.
+    pub done: bool,
     /// The task's first quantified target, judged on the reported
     /// year-to-date value (when the lead reported one).
     pub target: Option<TargetEvaluation>,
@@ -281,6 +284,7 @@ impl Store {
                 completion: report.map(|r| r.completion).unwrap_or(0.0),
                 time_progress: o.time_progress,
                 reported: report.is_some(),
+                done: report.is_some_and(|r| r.status == "done" || r.completion >= 100.0),
                 target: match (
                     report.and_then(|r| r.current_value),
                     targets

@@ -73,6 +73,8 @@ struct DeskPage {
     ranking: Vec<RankRow>,
     notice: String,
     error: String,
+    /// YYYY-MM of the shown cycle's due date, for the month's bulletin.
+    month: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -170,6 +172,11 @@ async fn render(
             _ => String::new(),
         },
         error,
+        month: cycle
+            .as_ref()
+            .and_then(|c| c.due_on.get(..7))
+            .unwrap_or_default()
+            .to_string(),
     };
     if let Some(c) = &cycle {
         let as_of = duban_store::default_as_of(c, today);

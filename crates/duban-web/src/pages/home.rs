@@ -9,7 +9,9 @@ use duban_core::names::Role;
 pub fn home_path(role: Role) -> &'static str {
     match role {
         Role::Reporter => "workbench",
-        Role::Office | Role::Admin | Role::Leader => "desk",
+        Role::Office | Role::Admin => "desk",
+        // Leaders read; the dashboard is the state of every campaign at a glance.
+        Role::Leader => "dashboard",
     }
 }
 

@@ -13,11 +13,17 @@ mod admin;
 mod assets;
 mod coordination;
 mod cycles;
+mod dashboard;
 mod desk;
 mod home;
 mod lists;
 mod login;
+mod office;
+pub mod public;
+mod publish;
+mod regions;
 mod report;
+pub mod supervision;
 mod task;
 mod workbench;
 
@@ -64,6 +70,8 @@ pub enum PageAccess {
     UnitOrCampaign,
     /// Admin, or the office of the object's campaign.
     Campaign,
+    /// The coordination group (admin) and the offices (the 发布 page).
+    AdminOrOffice,
     /// The coordination group (admin) only.
     Admin,
 }
@@ -103,6 +111,7 @@ fn specs() -> Vec<Spec> {
         s("get", "/assets/app.js", Anyone, get(assets::script)),
         s("post", "/logout", SignedIn, post(login::logout)),
         s("get", "/account", SignedIn, get(account::page)),
+        s("get", "/public/{region}", Anyone, get(public::page)),
         s(
             "post",
             "/account/password",
@@ -160,6 +169,13 @@ fn specs() -> Vec<Spec> {
         ),
         s("get", &format!("{r}/desk"), Staff, get(desk::page)),
         s(
+            "get",
+            &format!("{r}/dashboard"),
+            Staff,
+            get(dashboard::page),
+        ),
+        s("get", &format!("{r}/regions"), Staff, get(regions::page)),
+        s(
             "post",
             &format!("{r}/cycles/{{cycle}}/remind"),
             Campaign,
@@ -214,6 +230,139 @@ fn specs() -> Vec<Spec> {
             &format!("{r}/coordination/{{id}}/resolve"),
             Campaign,
             post(coordination::resolve),
+        ),
+        s(
+            "get",
+            &format!("{r}/publish"),
+            AdminOrOffice,
+            get(publish::page),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/publish"),
+            Campaign,
+            post(publish::publish),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/withdraw"),
+            Campaign,
+            post(publish::withdraw),
+        ),
+        // Office files (issue 11): bulletin and ledger for staff; a unit's
+        // Excel form and its upload for those who may write its reports.
+        s(
+            "get",
+            &format!("{r}/bulletin.docx"),
+            Staff,
+            get(office::bulletin),
+        ),
+        s(
+            "get",
+            &format!("{r}/ledger.xlsx"),
+            Staff,
+            get(office::ledger),
+        ),
+        s(
+            "get",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form.xlsx"),
+            UnitOrCampaign,
+            get(office::form),
+        ),
+        s(
+            "post",
+            &format!("{r}/cycles/{{cycle}}/units/{{unit}}/form"),
+            UnitOrCampaign,
+            post(office::upload).layer(axum::extract::DefaultBodyLimit::max(
+                duban_store::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        ),
+        // 督导整改 (issue 13). An item's page and its evidence files use
+        // `ReportReader`: like a report, an item is its own units' and
+        // every non-reporter's to read.
+        s(
+            "get",
+            &format!("{r}/supervision"),
+            Staff,
+            get(supervision::page),
+        ),
+        s(
+            "post",
+            &format!("{r}/plans/{{plan}}/supervision"),
+            Campaign,
+            post(supervision::cadence),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits"),
+            Campaign,
+            post(supervision::plan),
+        ),
+        s(
+            "get",
+            &format!("{r}/visits/{{visit}}"),
+            Staff,
+            get(supervision::visit_page),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/record"),
+            Campaign,
+            post(supervision::record),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/cancel"),
+            Campaign,
+            post(supervision::cancel),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/findings"),
+            Campaign,
+            post(supervision::finding),
+        ),
+        s(
+            "post",
+            &format!("{r}/visits/{{visit}}/attachments"),
+            Campaign,
+            post(supervision::visit_upload).layer(upload_limit),
+        ),
+        s(
+            "get",
+            &format!("{r}/rectifications/{{item}}"),
+            ReportReader,
+            get(supervision::item_page),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/progress"),
+            UnitOrCampaign,
+            post(supervision::progress),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/attachments"),
+            UnitOrCampaign,
+            post(supervision::item_upload).layer(upload_limit),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/review"),
+            Campaign,
+            post(supervision::review),
+        ),
+        s(
+            "post",
+            &format!("{r}/rectifications/{{item}}/list"),
+            Campaign,
+            post(supervision::list),
+        ),
+        s(
+            "get",
+            &format!("{r}/supervision-files/{{file}}"),
+            ReportReader,
+            get(supervision::download),
         ),
     ]
 }
@@ -284,6 +433,9 @@ impl<T> VersionedCache<T> {
 pub struct Caches {
     pub workbench: VersionedCache<workbench::WorkbenchData>,
     pub evaluation: VersionedCache<duban_store::Evaluation>,
+    pub dashboard: VersionedCache<dashboard::DashboardData>,
+    /// The dashboard's rendered body (all but the viewer's header).
+    pub dashboard_html: VersionedCache<String>,
 }
 
 /// A cycle's evaluation as of a day, computed once per ledger version.
@@ -434,22 +586,31 @@ pub fn role_label(role: Role) -> &'static str {
 /// The menu of each role: (label, path under `/r/{region}`).
 const NAV: &[(Role, &str, &str)] = &[
     (Role::Reporter, "工作台", "workbench"),
+    (Role::Office, "看板", "dashboard"),
     (Role::Office, "调度台", "desk"),
     (Role::Office, "调度周期", "cycles"),
     (Role::Office, "需协调事项", "coordination"),
     (Role::Office, "清单", "lists"),
+    (Role::Office, "信息公开", "publish"),
+    (Role::Office, "督导整改", "supervision"),
     (Role::Reporter, "清单", "lists"),
+    (Role::Admin, "看板", "dashboard"),
     (Role::Admin, "调度台", "desk"),
     (Role::Admin, "调度周期", "cycles"),
     (Role::Admin, "需协调事项", "coordination"),
     (Role::Admin, "清单", "lists"),
+    (Role::Admin, "督导整改", "supervision"),
     (Role::Admin, "导入方案", "admin/import"),
     (Role::Admin, "单位库", "admin/units"),
     (Role::Admin, "用户", "admin/users"),
     (Role::Admin, "节假日", "admin/holidays"),
     (Role::Admin, "审计", "admin/audit"),
+    (Role::Admin, "信息公开", "publish"),
+    (Role::Leader, "看板", "dashboard"),
+    (Role::Leader, "下级区域", "regions"),
     (Role::Leader, "调度台", "desk"),
     (Role::Leader, "需协调事项", "coordination"),
+    (Role::Leader, "督导整改", "supervision"),
 ];
 
 impl Chrome {
@@ -561,7 +722,7 @@ impl IntoResponse for PageError {
 
 /// Pages load only our own stylesheet and script, post forms only to
 /// themselves, and are never framed.
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub(crate) const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Renders a template as an HTML response that is never cached (pages show
 /// personal, changing data).

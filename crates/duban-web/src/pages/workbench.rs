@@ -76,6 +76,8 @@ pub struct WorkbenchData {
     pub requests: Vec<Request>,
     /// 催办 from the offices in the last two weeks: (text, when).
     pub urged: Vec<(String, String)>,
+    /// The unit's open supervision rectification items (督导整改).
+    pub rectifications: Vec<super::supervision::ItemRow>,
 }
 
 #[derive(serde::Deserialize)]
@@ -316,6 +318,7 @@ async fn build(
         cycles: blocks,
         requests,
         urged,
+        rectifications: super::supervision::unit_rows(state, &region.id, &unit.id, today).await?,
     })
 }
 
