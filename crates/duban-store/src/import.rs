@@ -2,8 +2,9 @@
 //! again changes nothing; importing a revised version applies the diff and
 //! keeps every task's identity (and what hangs off it) where it can.
 
-use crate::units::{resolve_or_create, upsert_assignment, Resolution};
-use crate::{audit, get_i64, get_opt_str, get_str, new_id, now, Region, Result, Store};
+use crate::batch::{Audit, Rows};
+use crate::units::Resolution;
+use crate::{get_i64, get_opt_str, get_str, new_id, now, Region, Result, Store};
 use duban_core::diff::{diff, ChangeKind, TaskSnapshot};
 use duban_plan::{Plan, PlanKind, Task};
 use serde::Serialize;
@@ -118,18 +119,32 @@ impl Store {
         .bind(plan.document.year.map(i64::from))
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, r, actor, "document.import", "document", &document_id, None, Some(json!({ "file": plan.source.file, "sha256": plan.source.sha256, "version": version }))).await?;
+        // New rows and audit entries are collected and written together
+        // at the end (a statement per table); reads come first, updates of
+        // existing rows (revisions only) go out as they are met.
+        let mut w = Writes::new();
+        w.audit.push(r, actor, "document.import", "document", &document_id, None, Some(json!({ "file": plan.source.file, "sha256": plan.source.sha256, "version": version })));
         report.document_id = document_id.clone();
         report.version = version;
 
         let unit_ids = self
-            .import_units(&mut tx, r, plan, actor, &mut report)
+            .import_units(&mut tx, &mut w, r, plan, actor, &mut report)
             .await?;
-        let plan_ids =
-            import_plans(&mut tx, r, plan, &lineage_id, &document_id, actor, &at).await?;
+        let plan_ids = import_plans(
+            &mut tx,
+            &mut w,
+            r,
+            plan,
+            &lineage_id,
+            &document_id,
+            actor,
+            &at,
+        )
+        .await?;
         report.plans = plan_ids.len();
         let task_ids = import_tasks(
             &mut tx,
+            &mut w,
             r,
             plan,
             &plan_ids,
@@ -140,9 +155,11 @@ impl Store {
         )
         .await?;
         report.tasks = task_ids.len();
-        report.targets = import_targets(&mut tx, r, plan, &plan_ids, &task_ids, actor, &at).await?;
+        report.targets =
+            import_targets(&mut tx, &mut w, r, plan, &plan_ids, &task_ids, actor, &at).await?;
         report.task_forces =
-            import_task_forces(&mut tx, r, plan, &plan_ids, &unit_ids, actor, &at).await?;
+            import_task_forces(&mut tx, &mut w, r, plan, &plan_ids, &unit_ids, actor, &at).await?;
+        w.flush(&mut tx, r).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -150,6 +167,7 @@ impl Store {
     async fn import_units(
         &self,
         tx: &mut Transaction<'static, Any>,
+        w: &mut Writes,
         r: &str,
         plan: &Plan,
         actor: &str,
@@ -164,6 +182,20 @@ impl Store {
             .iter()
             .map(|row| (get_str(row, "id"), get_str(row, "name")))
             .collect();
+        // A name resolves to the unit of that name, else to the unit it is
+        // an alias of (as `units::resolve`), read once instead of per name.
+        let mut by_name: HashMap<String, String> = known
+            .iter()
+            .map(|(id, name)| (name.clone(), id.clone()))
+            .collect();
+        let aliases = sqlx::query("SELECT alias, unit_id FROM unit_aliases WHERE region_id = $1")
+            .bind(r)
+            .fetch_all(&mut **tx)
+            .await?;
+        let by_alias: HashMap<String, String> = aliases
+            .iter()
+            .map(|row| (get_str(row, "alias"), get_str(row, "unit_id")))
+            .collect();
         // Canonical spellings first, so that variants are suggested onto them.
         let mut names: Vec<(&str, &str)> = plan
             .units
@@ -177,7 +209,15 @@ impl Store {
         });
         let mut ids = HashMap::new();
         for (name, kind) in names {
-            let (id, how) = resolve_or_create(tx, r, name, kind, &known, actor).await?;
+            let found = by_name.get(name).or_else(|| by_alias.get(name)).cloned();
+            let (id, how) = match found {
+                Some(id) => (id, Resolution::Matched),
+                None => {
+                    let (id, how) = w.new_unit(r, name, kind, &known, actor);
+                    by_name.insert(name.to_string(), id.clone());
+                    (id, how)
+                }
+            };
             match how {
                 Resolution::Matched => report.units_matched += 1,
                 Resolution::New => report.units_new += 1,
@@ -196,8 +236,10 @@ fn kind_name(kind: duban_plan::UnitKind) -> &'static str {
     kind.as_str()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn import_plans(
     tx: &mut Transaction<'static, Any>,
+    w: &mut Writes,
     r: &str,
     plan: &Plan,
     lineage_id: &str,
@@ -206,24 +248,25 @@ async fn import_plans(
     at: &str,
 ) -> Result<HashMap<u32, String>> {
     let mut ids = HashMap::new();
+    let rows =
+        sqlx::query("SELECT id, title, no FROM plans WHERE region_id = $1 AND lineage_id = $2")
+            .bind(r)
+            .bind(lineage_id)
+            .fetch_all(&mut **tx)
+            .await?;
     for entry in &plan.plans {
         let kind = if entry.kind == PlanKind::Overall {
             "overall"
         } else {
             "implementation"
         };
-        let existing = sqlx::query(
-            "SELECT id, title FROM plans WHERE region_id = $1 AND lineage_id = $2 AND no = $3",
-        )
-        .bind(r)
-        .bind(lineage_id)
-        .bind(entry.no as i64)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let existing = rows
+            .iter()
+            .find(|row| get_i64(row, "no") == entry.no as i64);
         let id = match existing {
             Some(row) => {
-                let id = get_str(&row, "id");
-                let old_title = get_str(&row, "title");
+                let id = get_str(row, "id");
+                let old_title = get_str(row, "title");
                 sqlx::query("UPDATE plans SET document_id = $1, title = $2, kind = $3, updated_at = $4, deleted_at = NULL WHERE region_id = $5 AND id = $6")
                     .bind(document_id)
                     .bind(&entry.title)
@@ -234,8 +277,7 @@ async fn import_plans(
                     .execute(&mut **tx)
                     .await?;
                 if old_title != entry.title {
-                    audit(
-                        tx,
+                    w.audit.push(
                         r,
                         actor,
                         "plan.retitle",
@@ -243,30 +285,24 @@ async fn import_plans(
                         &id,
                         Some(json!({ "title": old_title })),
                         Some(json!({ "title": entry.title })),
-                    )
-                    .await?;
+                    );
                 }
                 id
             }
             None => {
                 let id = new_id();
-                sqlx::query(
-                    "INSERT INTO plans (region_id, id, lineage_id, document_id, no, title, kind, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(r)
-                .bind(&id)
-                .bind(lineage_id)
-                .bind(document_id)
-                .bind(entry.no as i64)
-                .bind(&entry.title)
-                .bind(kind)
-                .bind(at)
-                .bind(at)
-                .execute(&mut **tx)
-                .await?;
-                audit(
-                    tx,
+                w.plans.push(vec![
+                    r.into(),
+                    (&id).into(),
+                    lineage_id.into(),
+                    document_id.into(),
+                    (entry.no as i64).into(),
+                    (&entry.title).into(),
+                    kind.into(),
+                    at.into(),
+                    at.into(),
+                ]);
+                w.audit.push(
                     r,
                     actor,
                     "plan.create",
@@ -274,8 +310,7 @@ async fn import_plans(
                     &id,
                     None,
                     Some(json!({ "no": entry.no, "title": entry.title, "kind": kind })),
-                )
-                .await?;
+                );
                 id
             }
         };
@@ -296,36 +331,54 @@ pub(crate) async fn old_tasks(
     r: &str,
     plan_ids: &HashMap<u32, String>,
 ) -> Result<Vec<OldTask>> {
+    // Two reads for the whole region (not one per plan and one per task),
+    // kept to the given plans here.
+    let no_of: HashMap<&str, u32> = plan_ids.iter().map(|(no, id)| (id.as_str(), *no)).collect();
+    let rows = sqlx::query("SELECT id, plan_id, task_key, title, body FROM tasks WHERE region_id = $1 AND deleted_at IS NULL ORDER BY seq")
+        .bind(r)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut assigned: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    if !rows.is_empty() {
+        let all = sqlx::query(
+            "SELECT task_id, unit_id, role FROM assignments WHERE region_id = $1 AND deleted_at IS NULL ORDER BY position",
+        )
+        .bind(r)
+        .fetch_all(&mut **tx)
+        .await?;
+        for a in &all {
+            assigned
+                .entry(get_str(a, "task_id"))
+                .or_default()
+                .push((get_str(a, "role"), get_str(a, "unit_id")));
+        }
+    }
+    // In the order of `plan_ids`' plans as before: by plan, then by seq.
     let mut out = Vec::new();
-    for (no, plan_id) in plan_ids {
-        let rows = sqlx::query("SELECT id, task_key, title, body FROM tasks WHERE region_id = $1 AND plan_id = $2 AND deleted_at IS NULL ORDER BY seq")
-            .bind(r)
-            .bind(plan_id)
-            .fetch_all(&mut **tx)
-            .await?;
-        for row in rows {
-            let id = get_str(&row, "id");
-            let assigned = sqlx::query(
-                "SELECT unit_id, role FROM assignments WHERE region_id = $1 AND task_id = $2 AND deleted_at IS NULL ORDER BY position",
-            )
-            .bind(r)
-            .bind(&id)
-            .fetch_all(&mut **tx)
-            .await?;
+    let mut plans: Vec<(&u32, &String)> = plan_ids.iter().collect();
+    plans.sort();
+    for (no, plan_id) in plans {
+        for row in rows
+            .iter()
+            .filter(|row| get_str(row, "plan_id") == *plan_id)
+        {
+            debug_assert_eq!(no_of.get(plan_id.as_str()), Some(no));
+            let id = get_str(row, "id");
+            let none = Vec::new();
+            let mine = assigned.get(&id).unwrap_or(&none);
             let units = |role: &str| {
-                assigned
-                    .iter()
-                    .filter(|a| get_str(a, "role") == role)
-                    .map(|a| get_str(a, "unit_id"))
+                mine.iter()
+                    .filter(|(r, _)| r == role)
+                    .map(|(_, u)| u.clone())
                     .collect()
             };
             out.push(OldTask {
-                title: get_str(&row, "title"),
+                title: get_str(row, "title"),
                 snapshot: TaskSnapshot {
                     plan: *no,
-                    key: get_str(&row, "task_key"),
-                    title: get_str(&row, "title"),
-                    text: duban_plan::assign::strip_assignments(&get_str(&row, "body")),
+                    key: get_str(row, "task_key"),
+                    title: get_str(row, "title"),
+                    text: duban_plan::assign::strip_assignments(&get_str(row, "body")),
                     leads: units("lead"),
                     cos: units("co"),
                 },
@@ -336,21 +389,27 @@ pub(crate) async fn old_tasks(
     Ok(out)
 }
 
+/// A task's assignments: the old ones (of an existing task) are retired
+/// now, the new ones queued as upserts (a retired one comes back).
 #[allow(clippy::too_many_arguments)]
 async fn write_assignments(
     tx: &mut Transaction<'static, Any>,
+    w: &mut Writes,
     r: &str,
     task_id: &str,
+    existing: bool,
     t: &Task,
     unit_ids: &HashMap<String, String>,
     at: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE assignments SET deleted_at = $1 WHERE region_id = $2 AND task_id = $3 AND deleted_at IS NULL")
-        .bind(at)
-        .bind(r)
-        .bind(task_id)
-        .execute(&mut **tx)
-        .await?;
+    if existing {
+        sqlx::query("UPDATE assignments SET deleted_at = $1 WHERE region_id = $2 AND task_id = $3 AND deleted_at IS NULL")
+            .bind(at)
+            .bind(r)
+            .bind(task_id)
+            .execute(&mut **tx)
+            .await?;
+    }
     let roles = t
         .lead_units
         .iter()
@@ -358,7 +417,18 @@ async fn write_assignments(
         .chain(t.co_units.iter().map(|u| (u, "co", false)));
     for (position, (name, role, inferred)) in roles.enumerate() {
         if let Some(unit_id) = unit_ids.get(name) {
-            upsert_assignment(tx, r, task_id, unit_id, role, inferred, position as i64, at).await?;
+            w.assignments.push_keyed(
+                format!("{task_id}|{unit_id}|{role}"),
+                vec![
+                    r.into(),
+                    task_id.into(),
+                    unit_id.into(),
+                    role.into(),
+                    (inferred as i64).into(),
+                    (position as i64).into(),
+                    at.into(),
+                ],
+            );
         }
     }
     Ok(())
@@ -395,6 +465,7 @@ pub(crate) fn snapshots(plan: &Plan, unit_ids: &HashMap<String, String>) -> Vec<
 #[allow(clippy::too_many_arguments)]
 async fn import_tasks(
     tx: &mut Transaction<'static, Any>,
+    w: &mut Writes,
     r: &str,
     plan: &Plan,
     plan_ids: &HashMap<u32, String>,
@@ -413,30 +484,27 @@ async fn import_tasks(
                 let t = &plan.tasks[j];
                 let id = new_id();
                 let (due_date, ongoing) = due(t);
-                sqlx::query(
-                    "INSERT INTO tasks (region_id, id, plan_id, task_key, seq, path, title, body, lead_inferred, deadlines, due_date, ongoing, line, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                )
-                .bind(r)
-                .bind(&id)
-                .bind(&plan_ids[&t.plan])
-                .bind(&new[j].key)
-                .bind(j as i64)
-                .bind(serde_json::to_string(&t.path).unwrap_or_default())
-                .bind(&t.title)
-                .bind(&t.text)
-                .bind(t.lead_inferred as i64)
-                .bind(serde_json::to_string(&t.deadlines).unwrap_or_default())
-                .bind(due_date)
-                .bind(ongoing as i64)
-                .bind(t.line as i64)
-                .bind(at)
-                .bind(at)
-                .execute(&mut **tx)
-                .await?;
-                write_assignments(tx, r, &id, t, unit_ids, at).await?;
-                audit(
-                    tx,
+                w.tasks.push(vec![
+                    r.into(),
+                    (&id).into(),
+                    (&plan_ids[&t.plan]).into(),
+                    (&new[j].key).into(),
+                    (j as i64).into(),
+                    serde_json::to_string(&t.path).unwrap_or_default().into(),
+                    (&t.title).into(),
+                    (&t.text).into(),
+                    (t.lead_inferred as i64).into(),
+                    serde_json::to_string(&t.deadlines)
+                        .unwrap_or_default()
+                        .into(),
+                    due_date.into(),
+                    (ongoing as i64).into(),
+                    (t.line as i64).into(),
+                    at.into(),
+                    at.into(),
+                ]);
+                write_assignments(tx, w, r, &id, false, t, unit_ids, at).await?;
+                w.audit.push(
                     r,
                     actor,
                     "task.create",
@@ -444,8 +512,7 @@ async fn import_tasks(
                     &id,
                     None,
                     Some(json!({ "title": t.title, "leads": t.lead_units, "cos": t.co_units })),
-                )
-                .await?;
+                );
                 if !old.is_empty() {
                     report.added += 1;
                     report.changes.push(TaskChange {
@@ -489,8 +556,7 @@ async fn import_tasks(
                 );
                 if reworded {
                     report.reworded += 1;
-                    audit(
-                        tx,
+                    w.audit.push(
                         r,
                         actor,
                         "task.reword",
@@ -498,14 +564,12 @@ async fn import_tasks(
                         &o.id,
                         Some(json!({ "title": o.title, "text": o.snapshot.text })),
                         Some(json!({ "title": t.title, "text": t.text })),
-                    )
-                    .await?;
+                    );
                 }
                 if reassigned {
                     report.reassigned += 1;
-                    write_assignments(tx, r, &o.id, t, unit_ids, at).await?;
-                    audit(
-                        tx,
+                    write_assignments(tx, w, r, &o.id, true, t, unit_ids, at).await?;
+                    w.audit.push(
                         r,
                         actor,
                         "task.reassign",
@@ -513,8 +577,7 @@ async fn import_tasks(
                         &o.id,
                         Some(json!({ "leads": o.snapshot.leads, "cos": o.snapshot.cos })),
                         Some(json!({ "leads": t.lead_units, "cos": t.co_units })),
-                    )
-                    .await?;
+                    );
                 }
                 if change.kind != ChangeKind::Unchanged {
                     report.changes.push(TaskChange {
@@ -534,8 +597,7 @@ async fn import_tasks(
                     .bind(&o.id)
                     .execute(&mut **tx)
                     .await?;
-                audit(
-                    tx,
+                w.audit.push(
                     r,
                     actor,
                     "task.remove",
@@ -543,8 +605,7 @@ async fn import_tasks(
                     &o.id,
                     Some(json!({ "title": o.title, "text": o.snapshot.text })),
                     None,
-                )
-                .await?;
+                );
                 report.removed += 1;
                 report.changes.push(TaskChange {
                     kind: ChangeKind::Removed,
@@ -558,8 +619,10 @@ async fn import_tasks(
     Ok(task_ids)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn import_targets(
     tx: &mut Transaction<'static, Any>,
+    w: &mut Writes,
     r: &str,
     plan: &Plan,
     plan_ids: &HashMap<u32, String>,
@@ -574,14 +637,17 @@ async fn import_targets(
         .enumerate()
         .map(|(i, t)| (t.id.as_str(), i))
         .collect();
+    let rows = sqlx::query("SELECT id, plan_id, task_id, metric, unit, comparator, value, value_max, text FROM targets WHERE region_id = $1 AND deleted_at IS NULL ORDER BY created_at, id")
+        .bind(r)
+        .fetch_all(&mut **tx)
+        .await?;
     let mut old = Vec::new();
     for plan_id in plan_ids.values() {
-        let rows = sqlx::query("SELECT id, plan_id, task_id, metric, unit, comparator, value, value_max, text FROM targets WHERE region_id = $1 AND plan_id = $2 AND deleted_at IS NULL")
-            .bind(r)
-            .bind(plan_id)
-            .fetch_all(&mut **tx)
-            .await?;
-        old.extend(rows);
+        old.extend(
+            rows.iter()
+                .filter(|row| get_str(row, "plan_id") == *plan_id)
+                .cloned(),
+        );
     }
     let mut taken = vec![false; old.len()];
     for t in &plan.targets {
@@ -626,29 +692,24 @@ async fn import_targets(
                         .persistent(false)
                         .execute(&mut **tx)
                         .await?;
-                    audit(tx, r, actor, "target.update", "target", &id, Some(json!({ "value": old_value, "comparator": get_str(&old[i], "comparator") })), Some(json!({ "value": t.value, "comparator": comparator }))).await?;
+                    w.audit.push(r, actor, "target.update", "target", &id, Some(json!({ "value": old_value, "comparator": get_str(&old[i], "comparator") })), Some(json!({ "value": t.value, "comparator": comparator })));
                 }
             }
             None => {
-                sqlx::query(
-                    "INSERT INTO targets (region_id, id, plan_id, task_id, text, metric, kind, comparator, value, value_max, unit, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(r)
-                .bind(new_id())
-                .bind(plan_id)
-                .bind(task_id)
-                .bind(&t.text)
-                .bind(&t.metric)
-                .bind(&kind)
-                .bind(&comparator)
-                .bind(t.value)
-                .bind(t.value_max)
-                .bind(&t.unit)
-                .bind(at)
-                .persistent(false)
-                .execute(&mut **tx)
-                .await?;
+                w.targets.push(vec![
+                    r.into(),
+                    new_id().into(),
+                    plan_id.into(),
+                    task_id.into(),
+                    (&t.text).into(),
+                    (&t.metric).into(),
+                    kind.into(),
+                    comparator.into(),
+                    t.value.into(),
+                    t.value_max.into(),
+                    (&t.unit).into(),
+                    at.into(),
+                ]);
             }
         }
     }
@@ -660,8 +721,7 @@ async fn import_targets(
             .bind(&id)
             .execute(&mut **tx)
             .await?;
-        audit(
-            tx,
+        w.audit.push(
             r,
             actor,
             "target.remove",
@@ -669,14 +729,15 @@ async fn import_targets(
             &id,
             Some(json!({ "metric": get_str(row, "metric"), "text": get_str(row, "text") })),
             None,
-        )
-        .await?;
+        );
     }
     Ok(plan.targets.len())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn import_task_forces(
     tx: &mut Transaction<'static, Any>,
+    w: &mut Writes,
     r: &str,
     plan: &Plan,
     plan_ids: &HashMap<u32, String>,
@@ -684,19 +745,32 @@ async fn import_task_forces(
     actor: &str,
     at: &str,
 ) -> Result<usize> {
+    let rows = sqlx::query(
+        "SELECT id, plan_id, name FROM task_forces WHERE region_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(r)
+    .fetch_all(&mut **tx)
+    .await?;
+    // (plan, name) → id, with the ones this import creates.
+    let mut known: HashMap<(String, String), String> = rows
+        .iter()
+        .map(|row| {
+            (
+                (get_str(row, "plan_id"), get_str(row, "name")),
+                get_str(row, "id"),
+            )
+        })
+        .collect();
+    let mut created: std::collections::HashSet<String> = Default::default();
     for tf in &plan.task_forces {
         let plan_id = &plan_ids[&tf.plan];
         let office = tf.office.as_ref().and_then(|o| unit_ids.get(o)).cloned();
-        let existing = sqlx::query("SELECT id FROM task_forces WHERE region_id = $1 AND plan_id = $2 AND name = $3 AND deleted_at IS NULL")
-            .bind(r)
-            .bind(plan_id)
-            .bind(&tf.name)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let existing = known.get(&(plan_id.clone(), tf.name.clone())).cloned();
         let deputies = serde_json::to_string(&tf.deputy_conveners).unwrap_or_default();
         let id = match existing {
-            Some(row) => {
-                let id = get_str(&row, "id");
+            // Named twice in this plan: the first one stands.
+            Some(id) if created.contains(&id) => id,
+            Some(id) => {
                 sqlx::query("UPDATE task_forces SET convener = $1, deputies = $2, office_unit_id = $3 WHERE region_id = $4 AND id = $5")
                     .bind(&tf.convener)
                     .bind(&deputies)
@@ -709,21 +783,17 @@ async fn import_task_forces(
             }
             None => {
                 let id = new_id();
-                sqlx::query(
-                    "INSERT INTO task_forces (region_id, id, plan_id, name, convener, deputies, office_unit_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(r)
-                .bind(&id)
-                .bind(plan_id)
-                .bind(&tf.name)
-                .bind(&tf.convener)
-                .bind(&deputies)
-                .bind(&office)
-                .bind(at)
-                .execute(&mut **tx)
-                .await?;
-                audit(
-                    tx,
+                w.task_forces.push(vec![
+                    r.into(),
+                    (&id).into(),
+                    plan_id.into(),
+                    (&tf.name).into(),
+                    tf.convener.clone().into(),
+                    (&deputies).into(),
+                    office.clone().into(),
+                    at.into(),
+                ]);
+                w.audit.push(
                     r,
                     actor,
                     "task_force.create",
@@ -731,21 +801,122 @@ async fn import_task_forces(
                     &id,
                     None,
                     Some(json!({ "name": tf.name, "office": tf.office })),
-                )
-                .await?;
+                );
+                known.insert((plan_id.clone(), tf.name.clone()), id.clone());
+                created.insert(id.clone());
                 id
             }
         };
         for member in &tf.members {
             if let Some(unit_id) = unit_ids.get(member) {
-                sqlx::query("INSERT INTO task_force_members (region_id, task_force_id, unit_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                    .bind(r)
-                    .bind(&id)
-                    .bind(unit_id)
-                    .execute(&mut **tx)
-                    .await?;
+                w.members.push_keyed(
+                    format!("{id}|{unit_id}"),
+                    vec![r.into(), (&id).into(), unit_id.into()],
+                );
             }
         }
     }
     Ok(plan.task_forces.len())
+}
+
+/// What an import writes at its end: new rows per table, in the order
+/// their foreign keys need, and the audit entries.
+struct Writes {
+    units: Rows,
+    plans: Rows,
+    tasks: Rows,
+    assignments: Rows,
+    targets: Rows,
+    task_forces: Rows,
+    members: Rows,
+    audit: Audit,
+}
+
+impl Writes {
+    fn new() -> Writes {
+        Writes {
+            units: Rows::new("INSERT INTO units (region_id, id, name, kind, review, suggested_unit_id, suggested_confidence, created_at, updated_at)", 9, ""),
+            plans: Rows::new("INSERT INTO plans (region_id, id, lineage_id, document_id, no, title, kind, created_at, updated_at)", 9, ""),
+            tasks: Rows::new("INSERT INTO tasks (region_id, id, plan_id, task_key, seq, path, title, body, lead_inferred, deadlines, due_date, ongoing, line, created_at, updated_at)", 15, ""),
+            assignments: Rows::new(
+                "INSERT INTO assignments (region_id, task_id, unit_id, role, inferred, position, created_at)",
+                7,
+                "ON CONFLICT (region_id, task_id, unit_id, role) DO UPDATE SET deleted_at = NULL, inferred = excluded.inferred, position = excluded.position",
+            )
+            .keyed(),
+            targets: Rows::new("INSERT INTO targets (region_id, id, plan_id, task_id, text, metric, kind, comparator, value, value_max, unit, created_at)", 12, ""),
+            task_forces: Rows::new("INSERT INTO task_forces (region_id, id, plan_id, name, convener, deputies, office_unit_id, created_at)", 8, ""),
+            members: Rows::new("INSERT INTO task_force_members (region_id, task_force_id, unit_id)", 3, "ON CONFLICT DO NOTHING").keyed(),
+            audit: Audit::new(),
+        }
+    }
+
+    /// A new unit (as `units::resolve_or_create` makes one when nothing
+    /// matches): reviewed as new, or with the closest known name suggested.
+    fn new_unit(
+        &mut self,
+        r: &str,
+        name: &str,
+        kind: &str,
+        known: &[(String, String)],
+        actor: &str,
+    ) -> (String, Resolution) {
+        let suggestion = known
+            .iter()
+            .filter(|(_, other)| other != name)
+            .filter_map(|(id, other)| {
+                duban_plan::units::alias_confidence(name, other)
+                    .or_else(|| duban_plan::units::alias_confidence(other, name))
+                    .map(|c| (id.as_str(), c))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let review = if suggestion.is_some() {
+            "suggested"
+        } else {
+            "new"
+        };
+        let id = new_id();
+        let at = now();
+        self.units.push(vec![
+            r.into(),
+            (&id).into(),
+            name.into(),
+            kind.into(),
+            review.into(),
+            suggestion.map(|s| s.0).into(),
+            suggestion.map(|s| s.1).into(),
+            (&at).into(),
+            at.into(),
+        ]);
+        self.audit.push(
+            r,
+            actor,
+            "unit.create",
+            "unit",
+            &id,
+            None,
+            Some(json!({ "name": name, "kind": kind, "review": review })),
+        );
+        let how = if suggestion.is_some() {
+            Resolution::Suggested
+        } else {
+            Resolution::New
+        };
+        (id, how)
+    }
+
+    async fn flush(&mut self, tx: &mut Transaction<'static, Any>, r: &str) -> Result<()> {
+        for rows in [
+            &mut self.units,
+            &mut self.plans,
+            &mut self.tasks,
+            &mut self.assignments,
+            &mut self.targets,
+            &mut self.task_forces,
+            &mut self.members,
+        ] {
+            rows.flush(tx).await?;
+        }
+        self.audit.flush(tx, r).await
+    }
 }

@@ -7,6 +7,7 @@
 mod admin;
 mod attachments;
 mod backup;
+mod batch;
 mod bulletin_settings;
 mod dispatch;
 mod history;
@@ -110,9 +111,6 @@ const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA busy_timeout = 10000",
 ];
 
-/// Region id → (ledger version, every current task of the region).
-type TaskCache = std::collections::HashMap<String, (i64, std::sync::Arc<Vec<TaskRow>>)>;
-
 /// A handle on the ledger database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -121,8 +119,15 @@ pub struct Store {
     /// The region tree, read on every request and changed almost never:
     /// cached, and dropped whenever this process changes a region.
     regions: std::sync::Arc<std::sync::RwLock<Option<Vec<Region>>>>,
-    /// Every task of a region with its assignments, by ledger version.
-    tasks: std::sync::Arc<std::sync::Mutex<TaskCache>>,
+    /// Every task of a region with its assignments, by catalog version.
+    tasks: std::sync::Arc<VersionCache<Vec<TaskRow>>>,
+    /// The unit registry of a region, by catalog version.
+    units: std::sync::Arc<VersionCache<Vec<Unit>>>,
+    /// Every cycle of a region, by catalog version.
+    cycles: std::sync::Arc<VersionCache<Vec<Cycle>>>,
+    /// The group-commit writer for report saves (SQLite only), started on
+    /// the first save so that it runs on the runtime that saves.
+    writer: std::sync::Arc<std::sync::Mutex<Option<dispatch::group::Writer>>>,
 }
 
 /// The default embedded database: `duban.db` in the data directory
@@ -346,7 +351,11 @@ impl Store {
             backend,
             regions: Default::default(),
             tasks: Default::default(),
+            units: Default::default(),
+            cycles: Default::default(),
+            writer: Default::default(),
         };
+
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -398,9 +407,30 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Appends an audit entry inside the caller's transaction.
+/// Appends an audit entry inside the caller's transaction and bumps the
+/// region's versions.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn audit(
+    tx: &mut Transaction<'static, Any>,
+    region_id: &str,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<()> {
+    audit_entry(
+        tx, region_id, actor, action, entity, entity_id, before, after,
+    )
+    .await?;
+    bump_versions(tx, region_id, !REPORT_ENTITIES.contains(&entity)).await
+}
+
+/// Appends an audit entry only: for writers that bump the versions once
+/// for many entries (the group commit of report saves).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn audit_entry(
     tx: &mut Transaction<'static, Any>,
     region_id: &str,
     actor: &str,
@@ -425,6 +455,21 @@ pub(crate) async fn audit(
     .bind(after.map(|v| v.to_string()))
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Audit entities whose writes change only reports: they bump the ledger
+/// version but not the catalog version, so the cached tasks, units and
+/// cycles that every save is checked against survive a deadline rush.
+pub(crate) const REPORT_ENTITIES: &[&str] = &["report"];
+
+/// Bumps the region's ledger version and, for writes that can change its
+/// tasks, units or cycles, its catalog version (one statement each).
+pub(crate) async fn bump_versions(
+    tx: &mut Transaction<'static, Any>,
+    region_id: &str,
+    catalog: bool,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO ledger_versions (region_id, version) VALUES ($1, 1) \
          ON CONFLICT (region_id) DO UPDATE SET version = ledger_versions.version + 1",
@@ -432,6 +477,15 @@ pub(crate) async fn audit(
     .bind(region_id)
     .execute(&mut **tx)
     .await?;
+    if catalog {
+        sqlx::query(
+            "INSERT INTO catalog_versions (region_id, version) VALUES ($1, 1) \
+             ON CONFLICT (region_id) DO UPDATE SET version = catalog_versions.version + 1",
+        )
+        .bind(region_id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -443,6 +497,45 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| get_i64(&r, "version")).unwrap_or(0))
+    }
+
+    /// The region's catalog version: it changes with every write except
+    /// report saves and reviews (see [`REPORT_ENTITIES`]).
+    pub async fn catalog_version(&self, region_id: &str) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM catalog_versions WHERE region_id = $1")
+            .bind(region_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| get_i64(&r, "version")).unwrap_or(0))
+    }
+}
+
+/// Region id → (version, value): a read model of a region kept while its
+/// version (read from the database, so correct across processes) is the
+/// same.
+pub(crate) struct VersionCache<T>(
+    std::sync::Mutex<std::collections::HashMap<String, (i64, std::sync::Arc<T>)>>,
+);
+
+impl<T> Default for VersionCache<T> {
+    fn default() -> Self {
+        VersionCache(Default::default())
+    }
+}
+
+impl<T> VersionCache<T> {
+    pub(crate) fn get(&self, region_id: &str, version: i64) -> Option<std::sync::Arc<T>> {
+        let cache = self.0.lock().ok()?;
+        let (v, value) = cache.get(region_id)?;
+        (*v == version).then(|| value.clone())
+    }
+
+    pub(crate) fn put(&self, region_id: &str, version: i64, value: T) -> std::sync::Arc<T> {
+        let value = std::sync::Arc::new(value);
+        if let Ok(mut cache) = self.0.lock() {
+            cache.insert(region_id.to_string(), (version, value.clone()));
+        }
+        value
     }
 }
 

@@ -69,6 +69,12 @@ pub struct TaskFilter {
         )
     )]
     pub due_to: Option<String>,
+    /// Page size of the API answer (1–500, default 500); the store ignores it.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
+    pub limit: Option<u32>,
+    /// Page start of the API answer; the store ignores it.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 1000000))]
+    pub offset: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -181,19 +187,13 @@ impl Store {
             .collect())
     }
 
-    /// Every current task of the region, read once per ledger version: the
-    /// ledger is read far more often than it changes.
+    /// Every current task of the region, read once per catalog version: the
+    /// ledger is read far more often than it changes, and report saves
+    /// (most writes) do not change it.
     pub(crate) async fn all_tasks(&self, region_id: &str) -> Result<std::sync::Arc<Vec<TaskRow>>> {
-        let version = self.ledger_version(region_id).await?;
-        if let Some((v, tasks)) = self
-            .tasks
-            .lock()
-            .ok()
-            .and_then(|c| c.get(region_id).cloned())
-        {
-            if v == version {
-                return Ok(tasks);
-            }
+        let version = self.catalog_version(region_id).await?;
+        if let Some(tasks) = self.tasks.get(region_id, version) {
+            return Ok(tasks);
         }
         let plans: HashMap<String, (i64, String)> = self
             .plans(region_id)
@@ -258,11 +258,7 @@ impl Store {
             });
         }
         out.sort_by_key(|t| t.plan);
-        let out = std::sync::Arc::new(out);
-        if let Ok(mut cache) = self.tasks.lock() {
-            cache.insert(region_id.to_string(), (version, out.clone()));
-        }
-        Ok(out)
+        Ok(self.tasks.put(region_id, version, out))
     }
 
     pub async fn task(&self, region_id: &str, task_id: &str) -> Result<TaskRow> {

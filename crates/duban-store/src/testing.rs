@@ -46,7 +46,46 @@ pub async fn fresh_postgres_url() -> String {
         .await
         .expect("create test database");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
+    let url = format!("{base}/{name}");
+    // On a Citus cluster (`scripts/citus start` sets the workers): the new
+    // database knows its coordinator and workers, so that the migrations
+    // distribute the ledger over them.
+    if let Ok(workers) = std::env::var("DUBAN_CITUS_WORKERS") {
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .expect("connect to the new database");
+        let (host, port) = coordinator(&admin);
+        sqlx::query(&format!(
+            "SELECT citus_set_coordinator_host('{host}', {port})"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("citus coordinator");
+        for w in workers.split(',').filter(|w| !w.is_empty()) {
+            let (host, port) = w
+                .rsplit_once(':')
+                .expect("DUBAN_CITUS_WORKERS is host:port,…");
+            sqlx::query(&format!("SELECT citus_add_node('{host}', {port})"))
+                .execute(&mut conn)
+                .await
+                .expect("citus worker");
+        }
+    }
+    url
+}
+
+/// Host and port of a `postgres://user@host:port/db` URL.
+fn coordinator(url: &str) -> (String, u16) {
+    let authority = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("");
+    let hostport = authority.rsplit('@').next().unwrap_or(authority);
+    match hostport.rsplit_once(':') {
+        Some((h, p)) => (h.to_string(), p.parse().unwrap_or(5432)),
+        None => (hostport.to_string(), 5432),
+    }
 }
 
 /// `(backend name, database URL)` of a fresh database on each backend.

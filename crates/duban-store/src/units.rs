@@ -44,6 +44,21 @@ pub(crate) enum Resolution {
 
 impl Store {
     pub async fn units(&self, region_id: &str) -> Result<Vec<Unit>> {
+        Ok(self.units_cached(region_id).await?.as_ref().clone())
+    }
+
+    /// The registry, read once per catalog version: every report save
+    /// resolves its unit in it.
+    pub(crate) async fn units_cached(&self, region_id: &str) -> Result<std::sync::Arc<Vec<Unit>>> {
+        let version = self.catalog_version(region_id).await?;
+        if let Some(units) = self.units.get(region_id, version) {
+            return Ok(units);
+        }
+        let units = self.read_units(region_id).await?;
+        Ok(self.units.put(region_id, version, units))
+    }
+
+    async fn read_units(&self, region_id: &str) -> Result<Vec<Unit>> {
         let rows = sqlx::query(
             "SELECT id, name, kind, review, suggested_unit_id, suggested_confidence FROM units \
              WHERE region_id = $1 AND deleted_at IS NULL ORDER BY name",
@@ -90,10 +105,11 @@ impl Store {
 
     /// A unit by id, name or alias.
     pub async fn unit(&self, region_id: &str, key: &str) -> Result<Unit> {
-        self.units(region_id)
+        self.units_cached(region_id)
             .await?
-            .into_iter()
+            .iter()
             .find(|u| u.id == key || u.name == key || u.aliases.iter().any(|a| a == key))
+            .cloned()
             .ok_or_else(|| StoreError::NotFound(format!("没有单位“{key}”。/ No unit '{key}'.")))
     }
 
@@ -376,44 +392,6 @@ pub(crate) async fn insert_unit(
     )
     .await?;
     Ok(id)
-}
-
-/// Resolves a document's unit name, creating it (for review) when unknown,
-/// with a suggested match among the registry's units.
-pub(crate) async fn resolve_or_create(
-    tx: &mut Transaction<'static, Any>,
-    region_id: &str,
-    name: &str,
-    kind: &str,
-    known: &[(String, String)],
-    actor: &str,
-) -> Result<(String, Resolution)> {
-    if let Some(id) = resolve(tx, region_id, name).await? {
-        return Ok((id, Resolution::Matched));
-    }
-    let suggestion = known
-        .iter()
-        .filter(|(_, other)| other != name)
-        .filter_map(|(id, other)| {
-            duban_plan::units::alias_confidence(name, other)
-                .or_else(|| duban_plan::units::alias_confidence(other, name))
-                .map(|c| (id.as_str(), c))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    let review = if suggestion.is_some() {
-        "suggested"
-    } else {
-        "new"
-    };
-    let id = insert_unit(tx, region_id, name, kind, Some(review), suggestion, actor).await?;
-    Ok((
-        id,
-        if suggestion.is_some() {
-            Resolution::Suggested
-        } else {
-            Resolution::New
-        },
-    ))
 }
 
 #[allow(clippy::too_many_arguments)]

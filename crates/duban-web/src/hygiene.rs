@@ -18,6 +18,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
@@ -33,7 +35,8 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// framed. Pages that need more set their own header, which wins.
 const CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/// The security headers (a table: name, value) and the body timeout.
+/// The security headers (a table: name, value), the body timeout and
+/// response compression.
 /// `Cache-Control: no-store` goes on every response: almost every answer is
 /// an authenticated view of the ledger, which no proxy or browser cache may
 /// keep; the few public ones (`/healthz`, errors) lose nothing by it. The
@@ -43,7 +46,14 @@ pub fn apply(router: Router) -> Router {
     let set = |name, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
+    // gzip or br for bodies over 1 KB when the client accepts them (issue
+    // 12: `…/tasks` is ~270 KB of JSON); the cached reads arrive already
+    // compressed and pass through. Innermost, so every security header
+    // below lands on the compressed response as on any other.
+    let compression =
+        CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)));
     router
+        .layer(compression)
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::CACHE_CONTROL, "no-store"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))

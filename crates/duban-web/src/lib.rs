@@ -3,6 +3,7 @@
 //! where every request is authorised ([`auth::guard`]).
 
 mod auth;
+mod cached;
 mod doc;
 mod drain;
 mod error;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub today: Option<duban_core::dates::Date>,
     /// Page data by ledger version.
     pages: std::sync::Arc<pages::Caches>,
+    /// Serialised API reads by version ([`cached`]).
+    reads: std::sync::Arc<cached::Reads>,
     /// The public page's bytes per region (信息公开).
     public: std::sync::Arc<pages::public::PublicCache>,
 }
@@ -217,6 +220,7 @@ pub fn app(store: Store, options: Options) -> Router {
             store,
             today: options.today,
             pages: Default::default(),
+            reads: Default::default(),
             public: Default::default(),
         });
     hygiene::apply(app)

@@ -4,6 +4,22 @@ use super::*;
 
 impl Store {
     pub async fn cycles(&self, region_id: &str, plan_no: Option<i64>) -> Result<Vec<Cycle>> {
+        Ok(self
+            .all_cycles(region_id)
+            .await?
+            .iter()
+            .filter(|c| plan_no.is_none_or(|p| p == c.plan))
+            .cloned()
+            .collect())
+    }
+
+    /// Every cycle of the region, read once per catalog version (opening
+    /// and closing a cycle bump it; report saves do not).
+    async fn all_cycles(&self, region_id: &str) -> Result<std::sync::Arc<Vec<Cycle>>> {
+        let version = self.catalog_version(region_id).await?;
+        if let Some(cycles) = self.cycles.get(region_id, version) {
+            return Ok(cycles);
+        }
         let plans = self.plan_numbers(region_id).await?;
         let rows = sqlx::query("SELECT id, plan_id, seq, kind, opens_on, due_on, status FROM cycles WHERE region_id = $1 ORDER BY opens_on, seq")
             .bind(region_id)
@@ -13,17 +29,15 @@ impl Store {
             .iter()
             .map(|r| cycle_from(r, &plans))
             .collect::<Result<Vec<Cycle>>>()?;
-        Ok(cycles
-            .into_iter()
-            .filter(|c| plan_no.is_none_or(|p| p == c.plan))
-            .collect())
+        Ok(self.cycles.put(region_id, version, cycles))
     }
 
     pub async fn cycle(&self, region_id: &str, id: &str) -> Result<Cycle> {
-        self.cycles(region_id, None)
+        self.all_cycles(region_id)
             .await?
-            .into_iter()
+            .iter()
             .find(|c| c.id == id)
+            .cloned()
             .ok_or_else(|| StoreError::NotFound(format!("没有调度周期“{id}”。/ No cycle '{id}'.")))
     }
 

@@ -274,6 +274,7 @@ const REPORT_COLUMNS: &str = "r.id, r.cycle_id, r.task_id, r.unit_id, u.name AS 
 mod coordination;
 mod cycles;
 mod evaluate;
+pub(crate) mod group;
 mod reports;
 mod settings;
 

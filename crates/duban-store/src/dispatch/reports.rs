@@ -125,6 +125,12 @@ impl Store {
 
     /// Saves several reports of one cycle in one transaction: all or none.
     /// A unit filling in all its tasks at once is one durable commit.
+    ///
+    /// Checked here against the cached ledger (cycle, tasks, units), then
+    /// written: on SQLite by the group-commit writer ([`super::group`]),
+    /// which commits concurrent saves together and answers this request
+    /// after the commit that holds it; on PostgreSQL in a transaction of
+    /// its own, one statement per step.
     pub async fn save_reports(
         &self,
         region_id: &str,
@@ -147,15 +153,14 @@ impl Store {
             .filter(|t| t.plan == cycle.plan)
             .map(|t| (t.id.as_str(), t))
             .collect();
-        let registry = self.units(region_id).await?;
-        let mut units = Vec::with_capacity(items.len());
+        let registry = self.units_cached(region_id).await?;
+        let mut rows = Vec::with_capacity(items.len());
         for item in items {
             let unit = registry
                 .iter()
                 .find(|u| {
                     u.id == item.unit || u.name == item.unit || u.aliases.contains(&item.unit)
                 })
-                .cloned()
                 .ok_or_else(|| {
                     StoreError::NotFound(format!(
                         "没有单位“{}”。/ No unit '{}'.",
@@ -173,115 +178,66 @@ impl Store {
             if !owes {
                 return Err(StoreError::NotFound(format!("“{}”在本周期不需要填报该任务。/ This unit owes no report on this task in this cycle.", unit.name)));
             }
-            units.push(unit);
+            rows.push(group::Row {
+                task_id: item.task_id.clone(),
+                unit_id: unit.id.clone(),
+                unit: unit.name.clone(),
+                input: item.report.clone(),
+            });
         }
-        let due = crate::stored_date(&cycle.due_on, "cycles.due_on")?;
-        let at = now();
-        let mut tx = self.begin().await?;
-        let mut saved = Vec::new();
-        for (item, unit) in items.iter().zip(&units) {
-            let input = &item.report;
-            let current = sqlx::query("SELECT id, version FROM reports WHERE region_id = $1 AND cycle_id = $2 AND task_id = $3 AND unit_id = $4 AND superseded_at IS NULL")
-                .bind(region_id)
-                .bind(cycle_id)
-                .bind(&item.task_id)
-                .bind(&unit.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let current_version = current.as_ref().map(|r| get_i64(r, "version")).unwrap_or(0);
-            if input.version != current_version {
-                return Err(StoreError::Conflict(format!(
-                    "该填报已被他人修改（当前第 {current_version} 版，你基于第 {} 版），请刷新后再改。/ The report changed since you opened it (now version {current_version}); reload and edit again.",
-                    input.version
-                )));
+        let job = group::Job {
+            region_id: region_id.to_string(),
+            cycle_id: cycle_id.to_string(),
+            due: crate::stored_date(&cycle.due_on, "cycles.due_on")?,
+            today,
+            actor: actor.to_string(),
+            rows,
+        };
+        match self.backend {
+            crate::Backend::Sqlite => self.save_grouped(job).await,
+            crate::Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                let saved = group::write(&mut tx, &job).await?;
+                crate::bump_versions(&mut tx, region_id, false).await?;
+                tx.commit().await?;
+                Ok(saved)
             }
-            if let Some(c) = &current {
-                sqlx::query(
-                    "UPDATE reports SET superseded_at = $1 WHERE region_id = $2 AND id = $3",
-                )
-                .bind(&at)
-                .bind(region_id)
-                .bind(get_str(c, "id"))
-                .execute(&mut *tx)
-                .await?;
-            }
-            let id = new_id();
-            let late = input.submit && today > due;
-            sqlx::query(
-                "INSERT INTO reports (region_id, id, cycle_id, task_id, unit_id, version, state, status, completion, current_value, progress, problems, next_steps, attachments, submitted_at, late, author, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-            )
-            .bind(region_id)
-            .bind(&id)
-            .bind(cycle_id)
-            .bind(&item.task_id)
-            .bind(&unit.id)
-            .bind(current_version + 1)
-            .bind(if input.submit { "submitted" } else { "draft" })
-            .bind(&input.status)
-            .bind(input.completion)
-            .bind(input.current_value)
-            .bind(&input.progress)
-            .bind(&input.problems)
-            .bind(&input.next_steps)
-            .bind(serde_json::to_string(&input.attachments).unwrap_or_else(|_| "[]".into()))
-            .bind(input.submit.then(|| at.clone()))
-            .bind(late as i64)
-            .bind(actor)
-            .bind(&at)
-            .persistent(false)
-            .execute(&mut *tx)
-            .await?;
-            for c in &input.coordination {
-                sqlx::query(
-                    "INSERT INTO coordination_requests (region_id, id, report_id, task_id, from_unit_id, addressed_to, text, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)",
-                )
-                .bind(region_id)
-                .bind(new_id())
-                .bind(&id)
-                .bind(&item.task_id)
-                .bind(&unit.id)
-                .bind(c.to.trim())
-                .bind(c.text.trim())
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-            }
-            audit(
-                &mut tx,
-                region_id,
-                actor,
-                if input.submit { "report.submit" } else { "report.draft" },
-                "report",
-                &id,
-                None,
-                Some(json!({ "cycle": cycle_id, "task": item.task_id, "unit": unit.name, "version": current_version + 1, "completion": input.completion, "late": late })),
-            )
-            .await?;
-            saved.push(id);
         }
-        tx.commit().await?;
-        // Read back only this batch (same author and commit time), not the
-        // whole cycle: a single save must not cost a read of every report.
-        let sql = format!(
-            "SELECT {REPORT_COLUMNS} FROM reports r JOIN units u ON u.region_id = r.region_id AND u.id = r.unit_id \
-             WHERE r.region_id = $1 AND r.cycle_id = $2 AND r.author = $3 AND r.created_at = $4"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(region_id)
-            .bind(cycle_id)
-            .bind(actor)
-            .bind(&at)
-            .fetch_all(&self.pool)
-            .await?;
-        let batch: Vec<Report> = rows
-            .iter()
-            .map(|r| report_from(r, false))
-            .collect::<Result<_>>()?;
-        Ok(saved
-            .iter()
-            .filter_map(|id| batch.iter().find(|r| &r.id == id).cloned())
-            .collect())
+    }
+
+    /// Report-save groups committed by this process's SQLite writers, and
+    /// the requests they held: `(groups, requests)`.
+    pub fn group_commit_counts() -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            group::COUNTERS.groups.load(Relaxed),
+            group::COUNTERS.requests.load(Relaxed),
+        )
+    }
+
+    /// Hands a job to this store's group-commit writer, starting one when
+    /// there is none yet or the last one's runtime has stopped.
+    async fn save_grouped(&self, mut job: group::Job) -> Result<Vec<Report>> {
+        for _ in 0..2 {
+            let writer = {
+                let mut slot = self
+                    .writer
+                    .lock()
+                    .map_err(|_| invalid("写入队列不可用。/ The write queue is unavailable."))?;
+                slot.get_or_insert_with(|| group::Writer::spawn(self.pool.clone()))
+                    .clone()
+            };
+            match writer.submit(job).await {
+                Ok(result) => return result,
+                Err(returned) => {
+                    job = returned;
+                    if let Ok(mut slot) = self.writer.lock() {
+                        *slot = None;
+                    }
+                }
+            }
+        }
+        Err(invalid("写入队列不可用。/ The write queue is unavailable."))
     }
 
     /// Accepts or returns a submitted report (审核 / 退回), as a new version.

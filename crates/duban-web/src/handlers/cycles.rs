@@ -16,6 +16,10 @@ use duban_store::{Cycle, Evaluation};
 #[serde(deny_unknown_fields)]
 pub struct CycleQuery {
     plan: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+    #[param(minimum = 0, maximum = 1000000)]
+    offset: Option<u32>,
 }
 
 /// `GET …/cycles?plan=`
@@ -36,7 +40,11 @@ pub async fn list(
     Query(q): Query<CycleQuery>,
 ) -> Result<Json<Vec<Cycle>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
-    Ok(Json(state.store.cycles(&region.id, q.plan).await?))
+    Ok(Json(crate::extract::page(
+        state.store.cycles(&region.id, q.plan).await?,
+        q.limit,
+        q.offset,
+    )?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -267,15 +275,20 @@ pub async fn summary(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
+    headers: axum::http::HeaderMap,
     Query(q): Query<AsOf>,
-) -> Result<Json<duban_store::RegionSummary>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
-    Ok(Json(
-        state
-            .store
-            .region_summary(&region.id, q.as_of.unwrap_or_else(|| state.today()))
-            .await?,
-    ))
+    let as_of = q.as_of.unwrap_or_else(|| state.today());
+    // Reports move the summary: kept per ledger version and day.
+    let version = state.store.ledger_version(&region.id).await?;
+    let key = format!("{}\0summary\0{as_of}", region.id);
+    state
+        .reads
+        .json(&headers, key, version, || async {
+            Ok(state.store.region_summary(&region.id, as_of).await?)
+        })
+        .await
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]

@@ -68,13 +68,14 @@ pub struct Owed {
     path = "/api/v1/regions/{region}/cycles/{cycle}/indicators",
     summary = "本周期应报指标 / Indicators owed this cycle",
     description = "权限 / Access: signed in",
-    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id")),
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), crate::extract::Page),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    crate::extract::Query(page): crate::extract::Query<crate::extract::Page>,
     Path((region, cycle)): Path<(String, String)>,
 ) -> Result<Json<Vec<Owed>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
@@ -84,16 +85,18 @@ pub async fn list(
         .current_indicator_reports(&region.id, &c.id)
         .await?;
     Ok(Json(
-        state
-            .store
-            .expected_indicators(&region.id, &c)
-            .await?
-            .into_iter()
-            .map(|t| Owed {
-                report: reports.iter().find(|r| r.target_id == t.id).cloned(),
-                target: t,
-            })
-            .collect(),
+        page.apply(
+            state
+                .store
+                .expected_indicators(&region.id, &c)
+                .await?
+                .into_iter()
+                .map(|t| Owed {
+                    report: reports.iter().find(|r| r.target_id == t.id).cloned(),
+                    target: t,
+                })
+                .collect(),
+        )?,
     ))
 }
 

@@ -15,18 +15,21 @@ use duban_store::{ListItem, NewListItem};
     path = "/api/v1/regions/{region}/tasks/{task}/list-items",
     summary = "任务下的清单 / Lists under a task",
     description = "权限 / Access: signed in",
-    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("task" = String, Path, description = "任务 id / Task id")),
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("task" = String, Path, description = "任务 id / Task id"), crate::extract::Page),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    crate::extract::Query(page): crate::extract::Query<crate::extract::Page>,
     Path((region, task)): Path<(String, String)>,
 ) -> Result<Json<Vec<ListItem>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     state.store.task(&region.id, &task).await?;
-    Ok(Json(state.store.list_items(&region.id, &task).await?))
+    Ok(Json(
+        page.apply(state.store.list_items(&region.id, &task).await?)?,
+    ))
 }
 
 /// `POST …/tasks/{task}/list-items`: a reporter for its own unit, an office

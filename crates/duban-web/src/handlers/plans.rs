@@ -13,17 +13,18 @@ use duban_store::PlanRow;
     path = "/api/v1/regions/{region}/plans",
     summary = "方案 / Plans",
     description = "权限 / Access: signed in",
-    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), crate::extract::Page),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    crate::extract::Query(page): crate::extract::Query<crate::extract::Page>,
     Path(region): Path<String>,
 ) -> Result<Json<Vec<PlanRow>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
-    Ok(Json(state.store.plans(&region.id).await?))
+    Ok(Json(page.apply(state.store.plans(&region.id).await?)?))
 }
 
 /// `GET …/campaigns`: the implementation plans (攻坚), one per campaign.
@@ -33,22 +34,25 @@ pub async fn list(
     path = "/api/v1/regions/{region}/campaigns",
     summary = "攻坚（实施方案）/ Campaigns",
     description = "权限 / Access: signed in",
-    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), crate::extract::Page),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),
 )]
 pub async fn campaigns(
     State(state): State<AppState>,
     caller: Caller,
+    crate::extract::Query(page): crate::extract::Query<crate::extract::Page>,
     Path(region): Path<String>,
 ) -> Result<Json<Vec<PlanRow>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     let plans = state.store.plans(&region.id).await?;
     Ok(Json(
-        plans
-            .into_iter()
-            .filter(|p| p.kind == "implementation")
-            .collect(),
+        page.apply(
+            plans
+                .into_iter()
+                .filter(|p| p.kind == "implementation")
+                .collect(),
+        )?,
     ))
 }
 

@@ -11,12 +11,14 @@ use duban_store::Region;
     path = "/api/v1/regions",
     summary = "可见的区域 / Regions visible to the caller",
     description = "权限 / Access: signed in",
+    params(crate::extract::Page),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),
 )]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    crate::extract::Query(page): crate::extract::Query<crate::extract::Page>,
 ) -> Result<Json<Vec<Region>>, ApiError> {
     let who = signed_in(&caller)?;
     let mut out = Vec::new();
@@ -25,5 +27,5 @@ pub async fn list(
             out.push(r);
         }
     }
-    Ok(Json(out))
+    Ok(Json(page.apply(out)?))
 }

@@ -15,6 +15,10 @@ use serde::Serialize;
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
     unit: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+    #[param(minimum = 0, maximum = 1000000)]
+    offset: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -106,7 +110,7 @@ pub async fn due(
             expected: e,
         })
         .collect();
-    Ok(Json(out))
+    Ok(Json(crate::extract::page(out, q.limit, q.offset)?))
 }
 
 /// `GET …/cycles/{cycle}/reports`: the current version of every report.
@@ -141,13 +145,14 @@ pub async fn list(
     path = "/api/v1/regions/{region}/cycles/{cycle}/reports/{task}/{unit}",
     summary = "一份填报的各个版本 / Every version of a report",
     description = "权限 / Access: signed in; as for reports",
-    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias")),
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), ("cycle" = String, Path, description = "周期 id / Cycle id"), ("task" = String, Path, description = "任务 id / Task id"), ("unit" = String, Path, description = "单位 id、名称或别名 / Unit id, name or alias"), crate::extract::Page),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),
 )]
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
+    crate::extract::Query(page): crate::extract::Query<crate::extract::Page>,
     Path((region, cycle, task, unit)): Path<(String, String, String, String)>,
 ) -> Result<Json<Vec<Report>>, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
@@ -156,7 +161,9 @@ pub async fn history(
         .store
         .report_history(&region.id, &c, &task, &unit)
         .await?;
-    Ok(Json(readable(&state, &region.id, &caller, history).await?))
+    Ok(Json(page.apply(
+        readable(&state, &region.id, &caller, history).await?,
+    )?))
 }
 
 /// `PUT …/cycles/{cycle}/reports/{task}/{unit}`: save (or submit) a report.

@@ -3,7 +3,6 @@ use crate::extract::Path;
 use crate::extract::Query;
 use crate::{ApiError, AppState};
 use axum::extract::State;
-use axum::Json;
 use duban_core::policy::Action;
 use duban_store::TargetRow;
 
@@ -12,6 +11,10 @@ use duban_store::TargetRow;
 #[serde(deny_unknown_fields)]
 pub struct TargetQuery {
     plan: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+    #[param(minimum = 0, maximum = 1000000)]
+    offset: Option<u32>,
 }
 
 /// `GET …/targets?plan=`
@@ -29,8 +32,21 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
+    headers: axum::http::HeaderMap,
     Query(q): Query<TargetQuery>,
-) -> Result<Json<Vec<TargetRow>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
-    Ok(Json(state.store.targets(&region.id, q.plan).await?))
+    // Targets carry reported values: kept per ledger version.
+    let version = state.store.ledger_version(&region.id).await?;
+    let key = format!(
+        "{}\0targets\0{:?}\0{:?}\0{:?}",
+        region.id, q.plan, q.limit, q.offset
+    );
+    state
+        .reads
+        .json(&headers, key, version, || async {
+            let rows: Vec<TargetRow> = state.store.targets(&region.id, q.plan).await?;
+            crate::extract::page(rows, q.limit, q.offset)
+        })
+        .await
 }

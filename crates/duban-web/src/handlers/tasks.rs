@@ -22,8 +22,9 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
+    headers: axum::http::HeaderMap,
     Query(filter): Query<TaskFilter>,
-) -> Result<Json<Vec<TaskRow>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
     // Dates are checked here, so `?due_from=2025-02-30` is a 400 and not
     // an empty (or silently unfiltered) answer.
@@ -45,7 +46,25 @@ pub async fn list(
             "role 应为 lead 或 co。/ role must be lead or co.",
         ));
     }
-    Ok(Json(state.store.tasks(&region.id, &filter).await?))
+    // Tasks change only with the catalog (imports, units, assignments),
+    // never with report saves: the body is kept per catalog version.
+    let version = state.store.catalog_version(&region.id).await?;
+    let key = format!("{}\0tasks\0{filter:?}", region.id);
+    state
+        .reads
+        .json(&headers, key, version, || async {
+            let store_filter = TaskFilter {
+                limit: None,
+                offset: None,
+                ..filter.clone()
+            };
+            crate::extract::page(
+                state.store.tasks(&region.id, &store_filter).await?,
+                filter.limit,
+                filter.offset,
+            )
+        })
+        .await
 }
 
 /// `GET …/tasks/{task}`

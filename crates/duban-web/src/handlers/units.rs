@@ -16,7 +16,7 @@ use duban_store::Unit;
     path = "/api/v1/regions/{region}/units",
     summary = "单位库 / Units registry",
     description = "权限 / Access: signed in",
-    params(("region" = String, Path, description = "区域名称或 id / Region name or id")),
+    params(("region" = String, Path, description = "区域名称或 id / Region name or id"), crate::extract::Page),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),
 )]
@@ -24,9 +24,18 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
-) -> Result<Json<Vec<Unit>>, ApiError> {
+    headers: axum::http::HeaderMap,
+    crate::extract::Query(page): crate::extract::Query<crate::extract::Page>,
+) -> Result<axum::response::Response, ApiError> {
     let region = guard(&state, &caller, &region, Action::Read).await?;
-    Ok(Json(state.store.units(&region.id).await?))
+    let version = state.store.catalog_version(&region.id).await?;
+    let key = format!("{}\0units\0{:?}\0{:?}", region.id, page.limit, page.offset);
+    state
+        .reads
+        .json(&headers, key, version, || async {
+            page.apply(state.store.units(&region.id).await?)
+        })
+        .await
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
