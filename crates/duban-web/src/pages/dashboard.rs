@@ -220,40 +220,9 @@ pub struct DashboardData {
 /// scope and is kept rendered per ledger version.
 #[derive(Template)]
 #[template(path = "dashboard.html")]
-struct DashboardPage<'a> {
+struct DashboardPage {
     chrome: Chrome,
-    /// The cached body up to [`LISTED_MARK`] and after it.
-    head: &'a str,
-    tail: &'a str,
-    /// Listed rectification items (挂牌督办) not yet closed: read on every
-    /// request (supervision does not move the ledger version) and placed at
-    /// the top, where they stay until closed (issue 13).
-    listed: Vec<super::supervision::ItemRow>,
-}
-
-/// Where the listed items go in the cached body.
-const LISTED_MARK: &str = "<!--listed-->";
-
-/// The page around a cached body, with this request's listed items.
-async fn whole_page(
-    state: &AppState,
-    region_id: &str,
-    scope: Option<i64>,
-    chrome: Chrome,
-    body: &str,
-) -> Result<Response, PageError> {
-    let listed = super::supervision::listed_rows(state, region_id, state.today())
-        .await?
-        .into_iter()
-        .filter(|i| scope.is_none_or(|p| i64::from(i.plan) == p))
-        .collect();
-    let (head, tail) = body.split_once(LISTED_MARK).unwrap_or((body, ""));
-    Ok(html(&DashboardPage {
-        chrome,
-        head,
-        tail,
-        listed,
-    }))
+    body: Arc<String>,
 }
 
 /// Everything below the header, rendered once per ledger version.
@@ -276,6 +245,10 @@ struct DashboardBody {
     /// The month whose bulletin (通报) the download link writes: the chosen
     /// month, else the newest month with data.
     bulletin_month: String,
+    /// Listed rectification items (挂牌督办) not yet closed, at the top until
+    /// closed (issue 13). Supervision writes are audited and so move the
+    /// ledger version: the cached body is never staler than the ledger.
+    listed: Vec<super::supervision::ItemRow>,
 }
 
 impl DashboardBody {
@@ -364,7 +337,7 @@ pub async fn page(
     }
     let chrome = Chrome::new(&state, &viewer, &region, "看板");
     if let Some(body) = state.pages.dashboard_html.get(&key, version) {
-        return whole_page(&state, &region.id, scope, chrome, &body).await;
+        return Ok(html(&DashboardPage { chrome, body }));
     }
     let plans: Vec<(i64, String)> = state
         .store
@@ -409,6 +382,11 @@ pub async fn page(
         seqs,
         months,
         bulletin_month,
+        listed: super::supervision::listed_rows(&state, &region.id, state.today())
+            .await?
+            .into_iter()
+            .filter(|i| scope.is_none_or(|p| i64::from(i.plan) == p))
+            .collect(),
     };
     let body = Arc::new(body.render().map_err(|e| {
         PageError::new(
@@ -417,7 +395,7 @@ pub async fn page(
         )
     })?);
     state.pages.dashboard_html.put(key, version, body.clone());
-    whole_page(&state, &region.id, scope, chrome, &body).await
+    Ok(html(&DashboardPage { chrome, body }))
 }
 
 /// The page data of a region for a selection and scope (one campaign, or
