@@ -9,34 +9,13 @@ use crate::office::{self, Imported, Period};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use duban_core::names::Role;
 use duban_core::policy::Action;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// A file download: its type, a Chinese file name (RFC 5987) and no caching.
-fn file(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"duban\"; filename*=UTF-8''{}",
-        super::encode_component(name).replace('/', "%2F")
-    );
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        bytes,
-    )
-        .into_response()
-}
 
 #[derive(serde::Deserialize, Default)]
 pub struct PeriodQuery {
@@ -94,7 +73,7 @@ pub async fn bulletin(
         Period::Month(y, m) => format!("{}{y}年{m}月通报.docx", region.name),
         _ => format!("{}通报.docx", region.name),
     };
-    Ok(file(DOCX, &name, bytes))
+    Ok(super::file_response(DOCX, &name, bytes))
 }
 
 /// `GET /r/{region}/ledger.xlsx?plan=&cycle=`
@@ -109,7 +88,11 @@ pub async fn ledger(
     let bytes = office::ledger_xlsx(&state.store, &region, q.plan, &period, state.today())
         .await
         .map_err(crate::ApiError::from)?;
-    Ok(file(XLSX, &format!("{}督办台账.xlsx", region.name), bytes))
+    Ok(super::file_response(
+        XLSX,
+        &format!("{}督办台账.xlsx", region.name),
+        bytes,
+    ))
 }
 
 /// The unit and cycle of a form route, guarded as writing that unit's
@@ -147,7 +130,7 @@ pub async fn form(
     let bytes = office::form_xlsx(&state.store, &region, &u.id, &c.id)
         .await
         .map_err(crate::ApiError::from)?;
-    Ok(file(
+    Ok(super::file_response(
         XLSX,
         &format!("{}第{}期填报表.xlsx", u.name, c.seq),
         bytes,

@@ -8,8 +8,8 @@ use crate::auth::guard_for;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use duban_core::names::Role;
 use duban_core::policy::{authorize, Action};
 use duban_store::{
@@ -658,29 +658,5 @@ pub async fn download(
         &meta.unit_id,
     )
     .await?;
-    let disposition = format!(
-        "attachment; filename=\"file\"; filename*=UTF-8''{}",
-        super::encode_component(&meta.name).replace('/', "%2F")
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&meta.content_type)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(super::file_response(&meta.content_type, &meta.name, data))
 }

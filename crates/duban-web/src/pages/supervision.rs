@@ -10,8 +10,8 @@ use crate::auth::guard_for;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use duban_core::dates::Date;
 use duban_core::evaluation::Light;
 use duban_core::names::Role;
@@ -1164,31 +1164,7 @@ pub async fn download(
     } else {
         staff_only(&viewer)?;
     }
-    let disposition = format!(
-        "attachment; filename=\"file\"; filename*=UTF-8''{}",
-        super::encode_component(&meta.name).replace('/', "%2F")
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&meta.content_type)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(super::file_response(&meta.content_type, &meta.name, data))
 }
 
 #[cfg(test)]
