@@ -363,6 +363,9 @@ async fn extra_sections(
     Ok(supervision_sections(&s, year, month, as_of))
 }
 
+/// How many overdue rectification items the bulletin's text names.
+const NAMED_OVERDUE: usize = 5;
+
 /// 一月一督导 in the bulletin (issue 13): the month's visits, the items they
 /// found, the items closed (on time or late), what is still open and
 /// overdue, and every listed item (挂牌督办) by name until it is closed.
@@ -428,8 +431,13 @@ pub fn supervision_sections(
         .filter(|i| i.overdue && i.listed.is_none())
         .collect();
     if !overdue.is_empty() {
+        // A 通报 is read, not searched: the longest overdue are named (as
+        // many as the red tasks per campaign), the rest counted.
+        let mut overdue = overdue;
+        overdue.sort_by(|a, b| a.deadline.cmp(&b.deadline));
         let names: Vec<String> = overdue
             .iter()
+            .take(NAMED_OVERDUE)
             .map(|i| {
                 format!(
                     "{}（攻坚{}，{}，时限{}）",
@@ -440,8 +448,13 @@ pub fn supervision_sections(
                 )
             })
             .collect();
+        let more = if overdue.len() > NAMED_OVERDUE {
+            format!("等{}项", overdue.len())
+        } else {
+            String::new()
+        };
         paragraphs.push(format!(
-            "逾期未整改事项：{}。请责任单位抓紧整改并报送佐证材料。",
+            "逾期未整改事项：{}{more}。请责任单位抓紧整改并报送佐证材料。",
             names.join("；")
         ));
     }
