@@ -316,6 +316,32 @@ async fn the_leader_sees_the_summary_and_drills_into_a_red_task() {
     assert!(page.contains(RED_PROGRESS), "the lead's report is shown");
     assert!(page.contains(RED_PROBLEM), "with its problems");
 
+    // The bulletin offered is May's, the month that is over, not June's
+    // in progress; the same on the desk.
+    let bulletin = "bulletin.docx?month=2025-05";
+    b.goto(&format!("{}/r/{}/dashboard", s.base, s.miluo)).await;
+    let href = b
+        .client
+        .find(Locator::Css("a[href*='bulletin.docx']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(href.ends_with(bulletin), "{href}");
+    b.goto(&format!("{}/r/{}/desk?plan=1", s.base, s.miluo))
+        .await;
+    let desk = b
+        .client
+        .find(Locator::Css(&format!("a[href$='{bulletin}']")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(desk.starts_with("2025-05"), "{desk}");
+
     // The cycle under way can still be chosen: there every task nobody
     // has reported yet is red.
     b.goto(&format!("{}/r/{}/dashboard?cycle=2", s.base, s.miluo))

@@ -245,7 +245,7 @@ struct DashboardBody {
     seqs: Vec<i64>,
     months: Vec<(String, String)>,
     /// The month whose bulletin (通报) the download link writes: the chosen
-    /// month, else the newest month with data.
+    /// month, else the latest month that is over ([`bulletin_month`]).
     bulletin_month: String,
     /// Listed rectification items (挂牌督办) not yet closed, at the top until
     /// closed (issue 13). Supervision writes are audited and so move the
@@ -363,7 +363,9 @@ pub async fn page(
     months.dedup();
     let bulletin_month = match selection {
         Selection::Month(y, m) => format!("{y:04}-{m:02}"),
-        _ => months.first().map(|(v, _)| v.clone()).unwrap_or_default(),
+        _ => bulletin_month(&state.store.cycles(&region.id, None).await?, state.today())
+            .or_else(|| months.first().map(|(v, _)| v.clone()))
+            .unwrap_or_default(),
     };
     let body = DashboardBody {
         region_id: region.id.clone(),
@@ -845,6 +847,15 @@ async fn compute(
         seqs,
         months,
     })
+}
+
+/// The month (`YYYY-MM`) a bulletin link offers by default: offices issue
+/// the 通报 for the month that is over, not the one in progress (whose
+/// cycles still count every unreported task red); see
+/// `duban_core::cycles::bulletin_month`. `None` while no month is over.
+pub fn bulletin_month(cycles: &[Cycle], today: Date) -> Option<String> {
+    let states: Vec<_> = cycles.iter().map(Cycle::state).collect();
+    duban_core::cycles::bulletin_month(&states, today).map(|(y, m)| format!("{y:04}-{m:02}"))
 }
 
 /// What the default view shows, in words: "第 22 期（已截止）" when every
