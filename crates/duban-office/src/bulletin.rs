@@ -140,11 +140,6 @@ fn numeral(i: usize) -> String {
     }
 }
 
-/// The Chinese part of a bilingual message ("中文。/ English." → "中文。").
-fn zh(s: &str) -> &str {
-    s.split("/ ").next().unwrap_or(s).trim()
-}
-
 /// Change of a count in words: 增加 N 项 / 减少 N 项 / 持平.
 fn change(now: usize, before: usize, unit: &str) -> String {
     match now.cmp(&before) {
@@ -603,7 +598,9 @@ fn task_state(t: &LedgerTask) -> String {
     if t.days_overdue > 0 {
         format!("已逾期{}天", t.days_overdue)
     } else {
-        zh(&t.reason).trim_end_matches('。').to_string()
+        duban_core::evaluation::reason_zh(&t.reason)
+            .trim_end_matches('。')
+            .to_string()
     }
 }
 

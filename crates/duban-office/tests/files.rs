@@ -211,7 +211,9 @@ fn ledger_cells_equal_the_ledger() {
             }
             assert_eq!(f(&r[7]), t.time_progress);
             assert_eq!(s(&r[8]), light_label(t.light));
-            assert_eq!(s(&r[9]), t.reason);
+            // The reason's Chinese part only: an office file has no English.
+            assert_eq!(s(&r[9]), "完成 30%，落后序时进度 50% 超过 15 个百分点。");
+            assert!(!s(&r[9]).contains("Behind") && !s(&r[9]).contains('/'));
             assert_eq!(s(&r[10]), t.progress);
             assert_eq!(s(&r[11]), t.problems);
         }
@@ -845,6 +847,8 @@ fn bulletin_numbers_equal_the_ledger() {
         "{all}"
     );
     assert!(all.contains("推进第3号重点项目建设（牵头单位：市发改局；完成 30%，落后序时进度 50% 超过 15 个百分点）"), "{all}");
+    // Reasons in Chinese only: their English part is for API clients.
+    assert!(!all.contains("Behind"), "{all}");
     // Open coordination requests, days open.
     assert!(all.contains("尚有1项协调事项未办结"), "{all}");
     assert!(all.contains("市住建局提请市自然资源局协调：请协调解决项目用地指标（涉及任务：推进第4号重点项目建设；已提出9天）"), "{all}");
