@@ -678,6 +678,32 @@ fn bulletin_page_setup_fonts_rule_and_page_numbers() {
         .expect("title");
     assert_eq!(title.east_asia, vec![bulletin::FONT_TITLE]);
     assert_eq!(title.sizes, vec!["44"]);
+    // Too long for one line at 2号: broken before the subject by a line
+    // break, not left to wrap a lone "通报" onto the second line.
+    let title_node = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("p")
+                && n.descendants()
+                    .filter(|t| t.has_tag_name("t"))
+                    .filter_map(|t| t.text())
+                    .collect::<String>()
+                    .starts_with("关于汨罗市")
+        })
+        .expect("title paragraph");
+    let lines: Vec<&str> = title_node
+        .descendants()
+        .filter(|t| t.has_tag_name("t"))
+        .filter_map(|t| t.text())
+        .collect();
+    assert_eq!(lines, ["关于汨罗市2025年10月", "重点任务推进情况的通报"]);
+    assert_eq!(
+        title_node
+            .descendants()
+            .filter(|n| n.has_tag_name("br"))
+            .count(),
+        1
+    );
     // Body: 3号 仿宋_GB2312, exact 28.95 pt.
     let body = paras
         .iter()
