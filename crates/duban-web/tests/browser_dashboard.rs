@@ -398,6 +398,18 @@ async fn the_region_tree_decides_who_sees_which_dashboard() {
     b.sign_in(&s.base, "cityleader", PASSWORD).await;
     let url = b.client.current_url().await.unwrap();
     assert_eq!(url.path(), format!("/r/{}/dashboard", s.city));
+    // The city has no cycles of its own: its bulletin month is its
+    // counties' (May is over, June in progress).
+    let href = b
+        .client
+        .find(Locator::Css("a[href*='bulletin.docx']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(href.ends_with("bulletin.docx?month=2025-05"), "{href}");
     b.goto(&format!("{}/r/{}/regions", s.base, s.city)).await;
     let rows = b
         .client

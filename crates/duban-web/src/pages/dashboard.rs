@@ -327,6 +327,7 @@ pub async fn page(
         office_plan.is_some(),
         state.today()
     );
+    let mut child_ids = Vec::new();
     for child in state
         .store
         .regions()
@@ -336,6 +337,7 @@ pub async fn page(
     {
         let v = state.store.ledger_version(&child.id).await?;
         key.push_str(&format!("|{}:{v}", child.id));
+        child_ids.push(child.id.clone());
     }
     let chrome = Chrome::new(&state, &viewer, &region, "看板");
     if let Some(body) = state.pages.dashboard_html.get(&key, version) {
@@ -363,9 +365,16 @@ pub async fn page(
     months.dedup();
     let bulletin_month = match selection {
         Selection::Month(y, m) => format!("{y:04}-{m:02}"),
-        _ => bulletin_month(&state.store.cycles(&region.id, None).await?, state.today())
-            .or_else(|| months.first().map(|(v, _)| v.clone()))
-            .unwrap_or_default(),
+        _ => {
+            // A city's own cycles are few or none: its children's count.
+            let mut cycles = state.store.cycles(&region.id, None).await?;
+            for id in &child_ids {
+                cycles.extend(state.store.cycles(id, None).await?);
+            }
+            bulletin_month(&cycles, state.today())
+                .or_else(|| months.first().map(|(v, _)| v.clone()))
+                .unwrap_or_default()
+        }
     };
     let body = DashboardBody {
         region_id: region.id.clone(),
