@@ -2,13 +2,15 @@
 //! cycle that is over (not the one under way, where everything unreported
 //! is red), and the seven campaigns' light counts equal `GET …/summary`
 //! for the same cycles; the cycle under way can still be chosen; a red task
-//! drills down to its reason and its reports; the region tree decides who
+//! drills down to its reason (in Chinese only, while the API keeps both
+//! languages) and its reports; the region tree decides who
 //! sees which dashboard (a county leader never a sibling county's, the city
 //! leader both and the roll-up); a reporter is refused.
 
 mod support;
 
 use duban_core::dates::Date;
+use duban_core::evaluation::{reason_en, reason_zh};
 use duban_core::names::{RegionName, Role, UserName};
 use duban_store::testing::fresh_sqlite_url;
 use duban_store::{NewUser, ReportInput, Store, TaskFilter};
@@ -310,9 +312,52 @@ async fn the_leader_sees_the_summary_and_drills_into_a_red_task() {
         .await
         .unwrap()
         .unwrap();
+    // The JSON API keeps the bilingual reason; the page shows its Chinese
+    // half only, never the English one.
+    let cycle_id = href
+        .split("/cycles/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    let evaluation: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/regions/{}/cycles/{cycle_id}/evaluation",
+            s.base, s.miluo
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored = evaluation["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task_id"] == s.red_task.as_str())
+        .and_then(|t| t["reason"].as_str())
+        .unwrap()
+        .to_string();
+    let english = reason_en(&stored);
+    assert!(!english.is_empty(), "the API keeps the English part: {stored}");
+    assert_eq!(reason, reason_zh(&stored), "{stored}");
+    assert!(!reason.contains(" / ") && !reason.contains(english), "{reason}");
     b.goto(&format!("{}{href}", s.base)).await;
     let page = b.text().await;
     assert!(page.contains(&reason), "the task page gives the reason");
+    assert!(!page.contains(english), "in Chinese only: {page}");
+    // Its history of closed cycles too.
+    let history = b
+        .client
+        .find_all(Locator::Css("td[data-label='理由']"))
+        .await
+        .unwrap();
+    assert!(!history.is_empty(), "cycle 1 is closed: {page}");
+    for h in history {
+        let text = h.text().await.unwrap();
+        assert_eq!(text.trim(), reason, "the history's reason");
+    }
     assert!(page.contains(RED_PROGRESS), "the lead's report is shown");
     assert!(page.contains(RED_PROBLEM), "with its problems");
 
@@ -341,6 +386,21 @@ async fn the_leader_sees_the_summary_and_drills_into_a_red_task() {
         .await
         .unwrap();
     assert!(desk.starts_with("2025-05"), "{desk}");
+    // The desk lists red and yellow tasks with their reasons, in Chinese.
+    let reasons = b
+        .client
+        .find_all(Locator::Css("td[data-label='理由']"))
+        .await
+        .unwrap();
+    assert!(!reasons.is_empty(), "the desk lists the red tasks");
+    for r in reasons {
+        let text = r.text().await.unwrap();
+        assert!(!text.trim().is_empty(), "a reason for every light");
+        assert!(
+            !text.contains(" / ") && !text.chars().any(|c| c.is_ascii_alphabetic()),
+            "no English half on the desk: {text}"
+        );
+    }
 
     // The cycle under way can still be chosen: there every task nobody
     // has reported yet is red.

@@ -24,7 +24,7 @@ use axum::response::Response;
 use duban_core::cycles::Stage;
 use duban_core::dashboard::{self as figures, CyclePoint, Movement, Window};
 use duban_core::dates::Date;
-use duban_core::evaluation::Light;
+use duban_core::evaluation::{reason_zh, Light};
 use duban_core::names::Role;
 use duban_core::policy::Action;
 use duban_store::{Cycle, Evaluation};
@@ -165,6 +165,8 @@ pub struct AlertView {
     pub title: String,
     pub light: &'static str,
     pub class: &'static str,
+    /// The Chinese half of the stored reason (`reason_zh`): pages are in
+    /// Simplified Chinese, while the JSON API keeps the bilingual text.
     pub reason: String,
     pub lead: String,
     pub co: String,
@@ -699,7 +701,7 @@ async fn compute(
                 title: t.title.clone(),
                 light: t.light.zh(),
                 class: light_class(t.light),
-                reason: t.reason.clone(),
+                reason: reason_zh(&t.reason).to_string(),
                 lead: row.map_or_else(|| t.lead.clone(), |r| names(&r.lead_units)),
                 co: row.map(|r| names(&r.co_units)).unwrap_or_default(),
                 deadline: deadline.map_or("持续推进".into(), |d| d.to_string()),

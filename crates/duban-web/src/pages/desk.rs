@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use duban_core::dates::Date;
+use duban_core::evaluation::reason_zh;
 use duban_core::names::Role;
 use duban_core::policy::{authorize, Action};
 use duban_store::{Cycle, PlanRow, StoreError};
@@ -36,6 +37,8 @@ pub struct LightRow {
     pub lead: String,
     pub light: &'static str,
     pub class: &'static str,
+    /// The Chinese half of the stored reason (`reason_zh`): pages are in
+    /// Simplified Chinese, while the JSON API keeps the bilingual text.
     pub reason: String,
     pub completion: String,
     pub time_progress: String,
@@ -255,7 +258,7 @@ async fn render(
                 lead: t.lead.clone(),
                 light: t.light.zh(),
                 class: light_class(t.light),
-                reason: t.reason.clone(),
+                reason: reason_zh(&t.reason).to_string(),
                 completion: format!("{:.0}%", t.completion),
                 time_progress: format!("{:.0}%", t.time_progress),
             })

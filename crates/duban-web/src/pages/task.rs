@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use duban_core::evaluation::reason_zh;
 use duban_core::names::Role;
 use duban_core::policy::Action;
 use duban_store::{Cycle, TaskRow};
@@ -32,6 +33,8 @@ pub struct HistoryRow {
     pub due_on: String,
     pub light: &'static str,
     pub class: &'static str,
+    /// The Chinese half of the stored reason (`reason_zh`): pages are in
+    /// Simplified Chinese, while the JSON API keeps the bilingual text.
     pub reason: String,
 }
 
@@ -46,6 +49,8 @@ struct TaskPage {
     co: String,
     light: &'static str,
     light_class: &'static str,
+    /// The Chinese half of the stored reason (`reason_zh`): pages are in
+    /// Simplified Chinese, while the JSON API keeps the bilingual text.
     reason: String,
     completion: String,
     time_progress: String,
@@ -156,7 +161,7 @@ pub async fn page(
                 due_on: h.due_on,
                 light,
                 class,
-                reason: h.reason,
+                reason: reason_zh(&h.reason).to_string(),
             }
         })
         .collect();
@@ -174,7 +179,7 @@ pub async fn page(
         co: names(&t.co_units),
         light: te.map(|x| x.light.zh()).unwrap_or("—"),
         light_class: te.map(|x| light_class(x.light)).unwrap_or(""),
-        reason: te.map(|x| x.reason.clone()).unwrap_or_default(),
+        reason: te.map(|x| reason_zh(&x.reason).to_string()).unwrap_or_default(),
         completion: te
             .map(|x| format!("{:.0}%", x.completion))
             .unwrap_or_else(|| "—".into()),
