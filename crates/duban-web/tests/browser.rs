@@ -338,6 +338,19 @@ async fn a_whole_dispatch_loop_in_the_browser() {
     assert_eq!(percents.len(), 2, "completion and time progress: {line}");
     assert!(percents.iter().all(|p| (0.0..=100.0).contains(p)), "{line}");
     assert!(text.contains("灯"), "{text}");
+    // The light's reason is in Chinese only (the API keeps both halves).
+    let light = b
+        .client
+        .find(Locator::XPath("//dt[.='灯']/following-sibling::dd[1]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        light.ends_with('。') && !light.chars().any(|c| c.is_ascii_alphabetic()),
+        "a Chinese reason without its English half: {light}"
+    );
 
     // A second reporter edits C while the first saved it: stale, text kept.
     b.sign_in(&s.base, "rep2", PASSWORD).await;

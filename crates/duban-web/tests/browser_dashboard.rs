@@ -340,9 +340,15 @@ async fn the_leader_sees_the_summary_and_drills_into_a_red_task() {
         .unwrap()
         .to_string();
     let english = reason_en(&stored);
-    assert!(!english.is_empty(), "the API keeps the English part: {stored}");
+    assert!(
+        !english.is_empty(),
+        "the API keeps the English part: {stored}"
+    );
     assert_eq!(reason, reason_zh(&stored), "{stored}");
-    assert!(!reason.contains(" / ") && !reason.contains(english), "{reason}");
+    assert!(
+        !reason.contains(" / ") && !reason.contains(english),
+        "{reason}"
+    );
     b.goto(&format!("{}{href}", s.base)).await;
     let page = b.text().await;
     assert!(page.contains(&reason), "the task page gives the reason");

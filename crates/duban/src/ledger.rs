@@ -6,7 +6,7 @@ use duban_store::{Region, Store, StoreError};
 use std::io::IsTerminal;
 
 /// The actor recorded in the audit log for command-line changes.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     format!(
         "cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())

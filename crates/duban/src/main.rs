@@ -12,6 +12,7 @@ macro_rules! say {
 mod demo;
 mod ledger;
 mod office;
+mod publish;
 mod table;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -23,6 +24,9 @@ use std::process::ExitCode;
 pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_OUTPUT: u8 = 3;
 pub const EXIT_DATABASE: u8 = 4;
+/// The ledger's rules refuse the change now (the API's 409 `conflict`):
+/// e.g. publishing a cycle that is still open.
+pub const EXIT_REFUSED: u8 = 5;
 pub const EXIT_INTERNAL: u8 = 70;
 
 /// A failure: exit code and a message (Chinese, then English).
@@ -185,6 +189,21 @@ enum Command {
     /// 填报：导入填好的 Excel 填报表。/ Reports: import a filled-in form.
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// 信息公开：把已关闭的调度周期发布到公开页、撤回，或列出发布记录（--list）。/ Public disclosure: publish a closed cycle, withdraw it, or list publications.
+    Publish {
+        /// 区域 / the region
+        #[arg(long)]
+        region: String,
+        /// 调度周期 id（--list 列出可发布的周期）/ the cycle id (see --list)
+        #[arg(long, required_unless_present = "list")]
+        cycle: Option<String>,
+        /// 撤回而不是发布 / withdraw instead of publishing
+        #[arg(long, requires = "cycle")]
+        withdraw: bool,
+        /// 列出发布记录和可发布的已关闭周期 / list publications and the closed cycles not published
+        #[arg(long, conflicts_with_all = ["cycle", "withdraw"])]
+        list: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -423,6 +442,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             today,
         }) => {
             ledger::runtime().block_on(office::import(&db, &file, &region, &user, today.as_deref()))
+        }
+        Command::Publish {
+            region,
+            cycle,
+            withdraw,
+            list: _,
+        } => {
+            let what = match (cycle.as_deref(), withdraw) {
+                (Some(c), false) => publish::Act::Publish(c),
+                (Some(c), true) => publish::Act::Withdraw(c),
+                // clap requires --cycle unless --list.
+                (None, _) => publish::Act::List,
+            };
+            ledger::runtime().block_on(publish::run(&db, &region, what))
         }
     }
 }
