@@ -61,7 +61,7 @@ pub async fn run(db: &str, region: &str, what: Act<'_>) -> Result<(), Failure> {
 }
 
 /// The publications, newest first, then the closed cycles that could be
-/// published (the ids a clerk needs for `--cycle`: the CLI has no other
+/// published, newest first (the ids a clerk needs for `--cycle`: the CLI has no other
 /// way to see them).
 async fn list(store: &Store, region_id: &str) -> Result<(), Failure> {
     let publications = store.publications(region_id).await.map_err(failure)?;
@@ -79,7 +79,7 @@ async fn list(store: &Store, region_id: &str) -> Result<(), Failure> {
     for p in &publications {
         say!("  {}", publication_line(p, &seq(&p.cycle_id)));
     }
-    let publishable: Vec<&Cycle> = cycles
+    let mut publishable: Vec<&Cycle> = cycles
         .iter()
         .filter(|c| c.status == "closed")
         .filter(|c| {
@@ -88,6 +88,9 @@ async fn list(store: &Store, region_id: &str) -> Result<(), Failure> {
                 .any(|p| p.cycle_id == c.id && p.withdrawn_at.is_none())
         })
         .collect();
+    // Newest first: after a year there are a hundred closed cycles, and the
+    // one a clerk publishes is almost always the one that just closed.
+    publishable.sort_by(|a, b| b.due_on.cmp(&a.due_on).then(a.plan.cmp(&b.plan)));
     say!("可发布的已关闭周期 / closed cycles not published:");
     if publishable.is_empty() {
         say!("  （无 / none）");
