@@ -1,10 +1,16 @@
-//! A province-sized ledger in one SQLite file: 100 regions × 500 tasks × 26
-//! biweekly cycles of reports (3.9 million reports), and the time to
-//! evaluate one region-cycle in it. The dataset is built once (plans through
-//! the real parser and import; reports by bulk SQL, since building it
-//! through the API would take longer than the benchmark is worth).
+//! A province-sized ledger: 100 regions × 500 tasks × 26 biweekly cycles of
+//! reports (3.9 million reports), and the time to evaluate one region-cycle
+//! in it. The dataset is built once (plans through the real parser and
+//! import; reports by bulk SQL, since building it through the API would take
+//! longer than the benchmark is worth).
 //!
-//!   cargo bench -p duban-store --bench province
+//!   cargo bench -p duban-store --bench province                  # one SQLite file
+//!   DUBAN_BENCH_BACKEND=postgres cargo bench -p duban-store --bench province
+//!
+//! With `postgres` the database is made on the server of
+//! `DUBAN_TEST_POSTGRES_URL`; after `eval "$(scripts/citus start)"` that is
+//! the Citus coordinator, and the ledger is distributed by region over the
+//! two workers (the benchmark prints where the shards went).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use duban_core::dates::Date;
@@ -16,9 +22,15 @@ const REGIONS: usize = 100;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
+    let backend = std::env::var("DUBAN_BENCH_BACKEND").unwrap_or_else(|_| "sqlite".into());
     let started = std::time::Instant::now();
     let (store, region, last) = rt.block_on(async {
-        let store = Store::open(&duban_store::testing::fresh_sqlite_url()).await.unwrap();
+        let url = match backend.as_str() {
+            "sqlite" => duban_store::testing::fresh_sqlite_url(),
+            "postgres" => duban_store::testing::fresh_postgres_url().await,
+            other => panic!("DUBAN_BENCH_BACKEND is sqlite or postgres, not {other}"),
+        };
+        let store = Store::open(&url).await.unwrap();
         let plan = duban_plan::parse(duban_store::testing::synthetic_plan(500).as_bytes(), "plan.txt").unwrap();
         let province = RegionName::parse("测试省").unwrap();
         let mut target = None;
@@ -59,10 +71,29 @@ fn bench(c: &mut Criterion) {
     });
     let reports = rt.block_on(sqlx_count(&store));
     eprintln!(
-        "province dataset: {REGIONS} regions, {reports} reports, built in {:.0} s",
+        "province dataset ({backend}): {REGIONS} regions, {reports} reports, built in {:.0} s",
         started.elapsed().as_secs_f64()
     );
-    let mut group = c.benchmark_group("province_sqlite");
+    if backend == "postgres" {
+        // On Citus: how many shards of the ledger each worker holds.
+        let citus = rt.block_on(duban_store::testing::query_i64(
+            &store,
+            "SELECT COUNT(*) AS n FROM pg_extension WHERE extname = 'citus'",
+        ));
+        if citus > 0 {
+            for port in rt.block_on(duban_store::testing::query_i64s(
+                &store,
+                "SELECT CAST(nodeport AS BIGINT) AS n FROM citus_shards GROUP BY nodeport ORDER BY nodeport",
+            )) {
+                let shards = rt.block_on(duban_store::testing::query_i64(
+                    &store,
+                    &format!("SELECT COUNT(*) AS n FROM citus_shards WHERE nodeport = {port}"),
+                ));
+                eprintln!("citus_shards: node port {port} holds {shards} shards");
+            }
+        }
+    }
+    let mut group = c.benchmark_group(format!("province_{backend}"));
     group.sample_size(10);
     group.bench_function("evaluate_one_region_cycle", |b| {
         b.iter(|| {

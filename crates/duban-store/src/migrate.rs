@@ -97,14 +97,29 @@ const REGION_TABLES: &[&str] = &[
     "indicator_reports",
     "attachments",
     "pending_imports",
+    "publications",
+    "supervision_settings",
+    "visits",
+    "rectification_items",
+    "rectification_units",
+    "rectification_events",
+    "supervision_files",
+    "bulletin_settings",
 ];
 
 /// On a PostgreSQL with the `citus` extension (issue 12): distributes the
-/// ledger by region. Idempotent (a table already distributed is skipped),
-/// so it runs after every migration run; on plain PostgreSQL it does
-/// nothing. Every primary key and unique index of a region table already
-/// starts with `region_id` (the schema was laid out for this), so none had
-/// to change; see docs/scaling.md.
+/// ledger by region. Idempotent (nothing happens once every table has its
+/// final form), so it runs after every migration run; on plain PostgreSQL it
+/// does nothing. Every primary key, unique index and foreign key of a region
+/// table already starts with `region_id` (the schema was laid out for this),
+/// so none had to change; see docs/scaling.md.
+///
+/// Citus cannot distribute a table while others hold foreign keys to it in
+/// their undistributed form, and making `regions` a reference table first
+/// turns every table that references it into a "Citus local" table. So the
+/// foreign keys between the ledger's tables are dropped, the tables
+/// distributed, and the same keys (read back from the catalogue) added again
+/// — all in one transaction, so a failure leaves the schema as it was.
 async fn distribute(store: &Store) -> Result<()> {
     let citus: Option<(i64,)> =
         sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM pg_extension WHERE extname = 'citus'")
@@ -113,31 +128,71 @@ async fn distribute(store: &Store) -> Result<()> {
     if citus.is_none() {
         return Ok(());
     }
-    let done = |table: &'static str| async move {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT CAST(1 AS BIGINT) FROM pg_dist_partition WHERE logicalrelid = CAST($1 AS regclass)",
+    let mut tx = store.pool.begin().await?;
+    // A table's form: `h…` hash-distributed, `nt` reference, `ns` a Citus
+    // local table (in `pg_dist_partition` too, but still to be distributed),
+    // empty when Citus does not know it.
+    let mut todo = false;
+    let mut forms = Vec::new();
+    for table in REFERENCE_TABLES.iter().chain(REGION_TABLES) {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT CAST(partmethod AS TEXT) || CAST(repmodel AS TEXT) FROM pg_dist_partition WHERE logicalrelid = CAST($1 AS regclass)",
         )
         .bind(table)
-        .fetch_optional(&store.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok::<bool, crate::StoreError>(row.is_some())
-    };
-    for table in REFERENCE_TABLES {
-        if !done(table).await? {
-            sqlx::query(&format!("SELECT create_reference_table('{table}')"))
-                .execute(&store.pool)
+        let form = row.map(|(k,)| k).unwrap_or_default();
+        let want = if REFERENCE_TABLES.contains(table) {
+            "nt"
+        } else {
+            "h"
+        };
+        todo |= !form.starts_with(want);
+        forms.push((*table, form.starts_with(want)));
+    }
+    if !todo {
+        return Ok(());
+    }
+    let mut foreign_keys = Vec::new();
+    for table in REGION_TABLES {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT CAST(conname AS TEXT), pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' AND conrelid = CAST($1 AS regclass)",
+        )
+        .bind(table)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (name, definition) in rows {
+            sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
+                .execute(&mut *tx)
                 .await?;
+            foreign_keys.push((*table, name, definition));
         }
     }
-    for (i, table) in REGION_TABLES.iter().enumerate() {
-        if !done(table).await? {
-            let colocate = if i == 0 { "none" } else { REGION_TABLES[0] };
-            sqlx::query(&format!(
-                "SELECT create_distributed_table('{table}', 'region_id', colocate_with => '{colocate}')"
-            ))
-            .execute(&store.pool)
-            .await?;
+    for (table, done) in &forms {
+        if *done {
+            continue;
         }
+        let sql = if REFERENCE_TABLES.contains(table) {
+            format!("SELECT create_reference_table('{table}')")
+        } else if *table == REGION_TABLES[0] {
+            format!(
+                "SELECT create_distributed_table('{table}', 'region_id', colocate_with => 'none')"
+            )
+        } else {
+            format!(
+                "SELECT create_distributed_table('{table}', 'region_id', colocate_with => '{}')",
+                REGION_TABLES[0]
+            )
+        };
+        sqlx::query(&sql).execute(&mut *tx).await?;
     }
+    for (table, name, definition) in foreign_keys {
+        sqlx::query(&format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }

@@ -119,8 +119,10 @@ pub struct AuditEntry {
 
 impl Store {
     pub async fn plans(&self, region_id: &str) -> Result<Vec<PlanRow>> {
+        // The subquery names the region itself (`$1`, not `p.region_id`):
+        // only then does Citus route the whole query to one shard group.
         let rows = sqlx::query(
-            "SELECT p.id, p.no, p.title, p.kind, (SELECT COUNT(*) FROM tasks t WHERE t.region_id = p.region_id AND t.plan_id = p.id AND t.deleted_at IS NULL) AS tasks \
+            "SELECT p.id, p.no, p.title, p.kind, (SELECT COUNT(*) FROM tasks t WHERE t.region_id = $1 AND t.plan_id = p.id AND t.deleted_at IS NULL) AS tasks \
              FROM plans p WHERE p.region_id = $1 AND p.deleted_at IS NULL ORDER BY p.no",
         )
         .bind(region_id)

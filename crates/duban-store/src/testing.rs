@@ -47,13 +47,60 @@ pub async fn fresh_postgres_url() -> String {
         .expect("create test database");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
     let url = format!("{base}/{name}");
-    // On a Citus cluster (`scripts/citus start` sets the workers): the new
-    // database knows its coordinator and workers, so that the migrations
-    // distribute the ledger over them.
+    // On a Citus cluster (`scripts/citus start` sets the workers): the
+    // database is made on every worker too, with the extension in each, and
+    // the new database knows its coordinator and workers, so that the
+    // migrations distribute the ledger over them.
     if let Ok(workers) = std::env::var("DUBAN_CITUS_WORKERS") {
+        // One setup at a time across the test processes: concurrent
+        // `citus_add_node` calls fail on the workers with "tuple concurrently
+        // updated" (they touch the same shared catalogue rows).
+        sqlx::query("SELECT pg_advisory_lock(4212)")
+            .execute(&mut admin_conn)
+            .await
+            .expect("citus setup lock");
+        let workers: Vec<(String, u16)> = workers
+            .split(',')
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let (host, port) = w
+                    .rsplit_once(':')
+                    .expect("DUBAN_CITUS_WORKERS is host:port,…");
+                (host.to_string(), port.parse().expect("worker port"))
+            })
+            .collect();
+        let user = admin
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split_once('@'))
+            .map(|(u, _)| u.to_string())
+            .unwrap_or_else(|| "postgres".into());
+        for (host, port) in &workers {
+            let worker_admin = format!("postgres://{user}@{host}:{port}/postgres");
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&worker_admin)
+                .await
+                .expect("connect to a citus worker");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create the database on a citus worker");
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!(
+                "postgres://{user}@{host}:{port}/{name}"
+            ))
+            .await
+            .expect("connect to the new database on a worker");
+            sqlx::query("CREATE EXTENSION citus")
+                .execute(&mut conn)
+                .await
+                .expect("citus on a worker");
+        }
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
             .await
             .expect("connect to the new database");
+        sqlx::query("CREATE EXTENSION citus")
+            .execute(&mut conn)
+            .await
+            .expect("citus on the coordinator");
         let (host, port) = coordinator(&admin);
         sqlx::query(&format!(
             "SELECT citus_set_coordinator_host('{host}', {port})"
@@ -61,15 +108,16 @@ pub async fn fresh_postgres_url() -> String {
         .execute(&mut conn)
         .await
         .expect("citus coordinator");
-        for w in workers.split(',').filter(|w| !w.is_empty()) {
-            let (host, port) = w
-                .rsplit_once(':')
-                .expect("DUBAN_CITUS_WORKERS is host:port,…");
+        for (host, port) in &workers {
             sqlx::query(&format!("SELECT citus_add_node('{host}', {port})"))
                 .execute(&mut conn)
                 .await
                 .expect("citus worker");
         }
+        sqlx::query("SELECT pg_advisory_unlock(4212)")
+            .execute(&mut admin_conn)
+            .await
+            .expect("citus setup unlock");
     }
     url
 }
@@ -127,6 +175,17 @@ pub async fn query_i64(store: &Store, sql: &str) -> i64 {
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     crate::get_i64(&row, "n")
+}
+
+/// Every row's column `n`, for a benchmark's report (e.g. the Citus nodes).
+pub async fn query_i64s(store: &Store, sql: &str) -> Vec<i64> {
+    sqlx::query(sql)
+        .fetch_all(&store.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .iter()
+        .map(|row| crate::get_i64(row, "n"))
+        .collect()
 }
 
 /// A plan text with `n` tasks (a multiple of 10) over 20 units, in the

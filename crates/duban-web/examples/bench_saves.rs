@@ -25,7 +25,9 @@ async fn main() -> Result<(), Error> {
     };
     let clients: usize = clients.parse()?;
     let secs: u64 = secs.parse()?;
-    let region = encode(region);
+    // REGION may be a comma-separated list: the saves are dealt over every
+    // region's reports (a province's deadline rush on a distributed engine).
+    let regions: Vec<String> = region.split(',').map(encode).collect();
 
     let (single, batched) = raw_sqlite(std::path::Path::new(raw_dir)).await?;
     println!("raw SQLite on this disk: {single:.0} durable single-row commits/s; {batched:.0} rows/s in one transaction");
@@ -49,39 +51,41 @@ async fn main() -> Result<(), Error> {
         ceiling.line()
     );
 
-    // Every report the region's open cycles expect, dealt out to the
+    // Every report the regions' open cycles expect, dealt out to the
     // clients: each client owns its reports, so its saves never conflict.
-    let api = format!("{base}/api/v1/regions/{region}");
-    let cycles: serde_json::Value = client
-        .get(format!("{api}/cycles"))
-        .bearer_auth(token)
-        .send()
-        .await?
-        .json()
-        .await?;
     let mut pairs = Vec::new();
-    for c in cycles.as_array().ok_or("cycles: not a list")? {
-        if c["status"] != "open" {
-            continue;
-        }
-        let cycle = c["id"].as_str().ok_or("cycle id")?.to_string();
-        let due: serde_json::Value = client
-            .get(format!("{api}/cycles/{cycle}/due"))
+    for region in &regions {
+        let api = format!("{base}/api/v1/regions/{region}");
+        let cycles: serde_json::Value = client
+            .get(format!("{api}/cycles"))
             .bearer_auth(token)
             .send()
             .await?
             .json()
             .await?;
-        for d in due.as_array().ok_or("due: not a list")? {
-            let version = d["report"]["version"].as_i64().unwrap_or(0);
-            pairs.push((
-                format!(
-                    "{api}/cycles/{cycle}/reports/{}/{}",
-                    d["task_id"].as_str().ok_or("task_id")?,
-                    d["unit_id"].as_str().ok_or("unit_id")?
-                ),
-                version,
-            ));
+        for c in cycles.as_array().ok_or("cycles: not a list")? {
+            if c["status"] != "open" {
+                continue;
+            }
+            let cycle = c["id"].as_str().ok_or("cycle id")?.to_string();
+            let due: serde_json::Value = client
+                .get(format!("{api}/cycles/{cycle}/due"))
+                .bearer_auth(token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            for d in due.as_array().ok_or("due: not a list")? {
+                let version = d["report"]["version"].as_i64().unwrap_or(0);
+                pairs.push((
+                    format!(
+                        "{api}/cycles/{cycle}/reports/{}/{}",
+                        d["task_id"].as_str().ok_or("task_id")?,
+                        d["unit_id"].as_str().ok_or("unit_id")?
+                    ),
+                    version,
+                ));
+            }
         }
     }
     if pairs.len() < clients {
