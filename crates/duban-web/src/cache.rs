@@ -12,6 +12,11 @@
 //! held up. A failed build is not kept: the next request (a waiter, or a
 //! later one) tries again, so a passing database error is not served until
 //! the next write.
+//!
+//! A build may wait for a build in another cache (the dashboard's body
+//! waits for its data, the data for the evaluations, a region's roll-up
+//! for its children's data), never for its own key: the layers only go
+//! down, so waiting cannot go round in a circle.
 
 use std::collections::HashMap;
 use std::future::Future;
