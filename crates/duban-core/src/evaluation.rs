@@ -104,6 +104,44 @@ pub struct LightInput {
     pub previous: Option<Light>,
 }
 
+/// How a reason's two parts are joined: "受阻，需要协调。/ Blocked." (the
+/// Chinese part ends with its own full stop, hence no space before the
+/// slash).
+const REASON_SEPARATOR: &str = "/ ";
+
+/// A reason in both languages, Chinese first: what the API sends and what
+/// a closed cycle stores with its lights (`task_lights.reason`).
+///
+/// It stays one string rather than becoming a struct because that string
+/// is the stored and the wire form: lights of closed cycles are read back
+/// from the database as text, and API clients read a string field. A
+/// struct would need a migration and a new JSON shape, and would still
+/// have to parse the stored text. Instead this function is the only
+/// place that writes the format, and [`reason_zh`] / [`reason_en`] are
+/// its exact inverse (tested over every reason this module produces), so
+/// office files and pages can take the Chinese part without knowing how
+/// reasons are joined.
+pub fn bilingual(zh: &str, en: &str) -> String {
+    format!("{zh}{REASON_SEPARATOR}{en}")
+}
+
+/// The Chinese part of a reason: what office files and printed pages
+/// show. A reason without an English part is all Chinese.
+pub fn reason_zh(reason: &str) -> &str {
+    reason
+        .split_once(REASON_SEPARATOR)
+        .map_or(reason, |(zh, _)| zh)
+        .trim()
+}
+
+/// The English part of a reason, empty when it has none.
+pub fn reason_en(reason: &str) -> &str {
+    reason
+        .split_once(REASON_SEPARATOR)
+        .map_or("", |(_, en)| en)
+        .trim()
+}
+
 /// A colour with the reason for it, in words for office staff.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -112,46 +150,69 @@ pub struct Verdict {
 }
 
 pub fn light(i: &LightInput, t: &Thresholds) -> Verdict {
-    let v = |light, reason: String| Verdict { light, reason };
+    let v = |light, zh: &str, en: &str| Verdict {
+        light,
+        reason: bilingual(zh, en),
+    };
     if i.status == Status::Done || i.completion >= 100.0 {
-        return v(Light::Green, "已完成。/ Done.".into());
+        return v(Light::Green, "已完成。", "Done.");
     }
     if i.status == Status::Blocked {
-        return v(Light::Red, "受阻，需要协调。/ Blocked.".into());
+        return v(Light::Red, "受阻，需要协调。", "Blocked.");
     }
     if i.days_left.is_some_and(|d| d < 0) {
-        return v(Light::Red, "已过完成时限仍未完成。/ Overdue.".into());
+        return v(Light::Red, "已过完成时限仍未完成。", "Overdue.");
     }
     let gap = i.time_progress - i.completion;
     if gap > t.red_gap {
         return v(
             Light::Red,
-            format!("完成 {:.0}%，落后序时进度 {:.0}% 超过 {:.0} 个百分点。/ Behind time progress by more than {:.0} points.", i.completion, i.time_progress, t.red_gap, t.red_gap),
+            &format!(
+                "完成 {:.0}%，落后序时进度 {:.0}% 超过 {:.0} 个百分点。",
+                i.completion, i.time_progress, t.red_gap
+            ),
+            &format!("Behind time progress by more than {:.0} points.", t.red_gap),
         );
     }
     if gap > 0.0 {
         return v(
             Light::Yellow,
-            format!("完成 {:.0}%，落后序时进度 {:.0}%（{:.0} 个百分点以内）。/ Behind time progress, within {:.0} points.", i.completion, i.time_progress, t.red_gap, t.red_gap),
+            &format!(
+                "完成 {:.0}%，落后序时进度 {:.0}%（{:.0} 个百分点以内）。",
+                i.completion, i.time_progress, t.red_gap
+            ),
+            &format!("Behind time progress, within {:.0} points.", t.red_gap),
         );
     }
     if i.status == Status::Behind {
         return v(
             Light::Yellow,
-            "单位自报滞后。/ Reported behind by the unit.".into(),
+            "单位自报滞后。",
+            "Reported behind by the unit.",
         );
     }
     if i.days_left.is_some_and(|d| d <= t.due_soon_days) && i.completion < t.due_soon_min_completion
     {
         return v(
             Light::Yellow,
-            format!("距完成时限不足 {} 天，完成比例低于 {:.0}%。/ Due within {} days with completion under {:.0}%.", t.due_soon_days, t.due_soon_min_completion, t.due_soon_days, t.due_soon_min_completion),
+            &format!(
+                "距完成时限不足 {} 天，完成比例低于 {:.0}%。",
+                t.due_soon_days, t.due_soon_min_completion
+            ),
+            &format!(
+                "Due within {} days with completion under {:.0}%.",
+                t.due_soon_days, t.due_soon_min_completion
+            ),
         );
     }
     if i.previous == Some(Light::Red) {
-        return v(Light::Yellow, "上期红灯，本期已追上序时进度，转黄观察一期。/ Recovering from red: yellow for one cycle.".into());
+        return v(
+            Light::Yellow,
+            "上期红灯，本期已追上序时进度，转黄观察一期。",
+            "Recovering from red: yellow for one cycle.",
+        );
     }
-    v(Light::Green, "按序时进度推进。/ On track.".into())
+    v(Light::Green, "按序时进度推进。", "On track.")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -195,9 +256,15 @@ pub fn attainment(
         }
     };
     let reason = if on_track {
-        format!("当前 {current}，应达 {expected:.2}，达标。/ On track.")
+        bilingual(
+            &format!("当前 {current}，应达 {expected:.2}，达标。"),
+            "On track.",
+        )
     } else {
-        format!("当前 {current}，应达 {expected:.2}，未达标。/ Off track.")
+        bilingual(
+            &format!("当前 {current}，应达 {expected:.2}，未达标。"),
+            "Off track.",
+        )
     };
     Attainment {
         expected,
@@ -476,7 +543,13 @@ pub fn evaluate_cycle(f: &CycleFacts) -> CycleOutcome {
         );
         let (light, reason) = match &t.closed {
             Some((light, reason)) => (*light, reason.clone()),
-            None if t.report.is_none() => (verdict.light, format!("未报送。{}", verdict.reason)),
+            None if t.report.is_none() => (
+                verdict.light,
+                bilingual(
+                    &format!("未报送。{}", reason_zh(&verdict.reason)),
+                    &format!("Not reported. {}", reason_en(&verdict.reason)),
+                ),
+            ),
             None => (verdict.light, verdict.reason),
         };
         let entry = lights_by_lead.entry(t.lead.as_str()).or_default();
@@ -617,11 +690,7 @@ mod tests {
         for (input, want) in cases {
             let v = light(&input, &t);
             assert_eq!(v.light, want, "{input:?}: {}", v.reason);
-            assert!(
-                v.reason.contains("/ "),
-                "reasons are bilingual: {}",
-                v.reason
-            );
+            assert_bilingual(&v.reason);
         }
         // Thresholds are configurable: with a 25-point tolerance, 20 behind is yellow.
         let lenient = Thresholds { red_gap: 25.0, ..t };
@@ -629,6 +698,29 @@ mod tests {
             light(&i(InProgress, 20.0, 40.0, Some(100), None), &lenient).light,
             Yellow
         );
+    }
+
+    /// A reason splits into a Chinese part without Latin letters and an
+    /// English part without Chinese, and joins back to itself.
+    fn assert_bilingual(reason: &str) {
+        let (zh, en) = (reason_zh(reason), reason_en(reason));
+        assert!(!zh.is_empty() && !en.is_empty(), "{reason}");
+        assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "{reason}");
+        assert!(en.is_ascii(), "{reason}");
+        assert_eq!(bilingual(zh, en), reason);
+    }
+
+    #[test]
+    fn reasons_split_into_their_chinese_and_english_parts() {
+        let r = "受阻，需要协调。/ Blocked.";
+        assert_eq!(reason_zh(r), "受阻，需要协调。");
+        assert_eq!(reason_en(r), "Blocked.");
+        // A reason stored without English (e.g. typed in by hand) is all
+        // Chinese, and splitting the Chinese part again changes nothing.
+        assert_eq!(reason_zh("关闭时的理由"), "关闭时的理由");
+        assert_eq!(reason_en("关闭时的理由"), "");
+        assert_eq!(reason_zh(reason_zh(r)), reason_zh(r));
+        assert_eq!(reason_zh(""), "");
     }
 
     #[test]
@@ -661,6 +753,7 @@ mod tests {
                 a.expected
             );
             assert_eq!(a.on_track, ok, "{kind} {c:?} {v} at {cur}");
+            assert_bilingual(&a.reason);
         }
     }
 
@@ -802,6 +895,11 @@ mod tests {
         let lights: Vec<Light> = o.tasks.iter().map(|x| x.light).collect();
         assert_eq!(lights, vec![Light::Green, Light::Red, Light::Red]);
         assert!(o.tasks[1].reason.starts_with("未报送。"));
+        // The prefix is in both parts, so each part reads on its own.
+        assert!(reason_en(&o.tasks[1].reason).starts_with("Not reported. "));
+        for task in &o.tasks {
+            assert_bilingual(&task.reason);
+        }
         assert_eq!(o.tasks[0].time_progress, 50.0);
         assert_eq!(o.tasks[1].time_progress, 50.0);
         assert_eq!((o.green, o.yellow, o.red), (1, 0, 2));

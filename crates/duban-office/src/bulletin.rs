@@ -24,9 +24,9 @@ use crate::model::{light_label, light_rgb, num, CampaignLedger, Counts, Ledger, 
 use crate::xlsx::comparator_zh;
 use crate::OfficeError;
 use docx_rs::{
-    AlignmentType, BorderType, DocGridType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin,
-    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run,
-    RunFonts, Shading, SpecialIndentType, Table, TableCell, TableRow, WidthType,
+    AlignmentType, BorderType, BreakType, DocGridType, Docx, Footer, LineSpacing, LineSpacingType,
+    PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders,
+    Pic, Run, RunFonts, Shading, SpecialIndentType, Table, TableCell, TableRow, WidthType,
 };
 
 /// Page and type sizes of GB/T 9704-2012, in the units Word uses.
@@ -108,6 +108,7 @@ pub struct Bulletin {
 /// A block of the bulletin's text, before layout.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
+    /// Centred, 2号 方正小标宋; `\n` breaks a line (see [`title`]).
     Title(String),
     /// 一、… (黑体).
     Heading1(String),
@@ -138,11 +139,6 @@ fn numeral(i: usize) -> String {
         11..=19 => format!("十{}", NUMERALS[i - 11]),
         _ => i.to_string(),
     }
-}
-
-/// The Chinese part of a bilingual message ("中文。/ English." → "中文。").
-fn zh(s: &str) -> &str {
-    s.split("/ ").next().unwrap_or(s).trim()
 }
 
 /// Change of a count in words: 增加 N 项 / 减少 N 项 / 持平.
@@ -217,12 +213,38 @@ fn quote(s: &str) -> String {
     }
 }
 
+/// Title characters on a line: the 156 mm text width (442 pt) holds 20
+/// characters of 2号 (22 pt).
+const TITLE_CHARS: f64 = 20.0;
+
+/// A title's width in 2号 characters: digits and Latin letters are about
+/// half as wide as a Chinese character.
+fn title_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+        .sum()
+}
+
+/// The title on one line when it fits; else broken (`\n`) between who and
+/// when ("关于汨罗市2025年10月") and the subject ("重点任务推进情况的通报").
+/// Left to the word processor, the 21-character title wraps before its
+/// last character or two and leaves "通报" alone on the second line;
+/// GB/T 9704-2012 (7.3.3) wants a title that wraps to keep words whole and
+/// its lines balanced (标题回行时要词意完整，排列对称).
+fn title(head: &str, tail: &str) -> String {
+    if title_width(head) + title_width(tail) <= TITLE_CHARS {
+        format!("{head}{tail}")
+    } else {
+        format!("{head}\n{tail}")
+    }
+}
+
 /// The bulletin's text, block by block, from the ledger.
 pub fn content(b: &Bulletin) -> Vec<Block> {
     let l = &b.ledger;
-    let mut out = vec![Block::Title(format!(
-        "关于{}{}重点任务推进情况的通报",
-        l.region, b.period
+    let mut out = vec![Block::Title(title(
+        &format!("关于{}{}", l.region, b.period),
+        "重点任务推进情况的通报",
     ))];
     let t = totals(l);
     out.push(Block::Para(format!(
@@ -603,7 +625,9 @@ fn task_state(t: &LedgerTask) -> String {
     if t.days_overdue > 0 {
         format!("已逾期{}天", t.days_overdue)
     } else {
-        zh(&t.reason).trim_end_matches('。').to_string()
+        duban_core::evaluation::reason_zh(&t.reason)
+            .trim_end_matches('。')
+            .to_string()
     }
 }
 
@@ -633,6 +657,19 @@ fn body_run(text: &str) -> Run {
         .character_spacing(layout::CHAR_SPACING)
         .fonts(fonts(FONT_BODY))
         .size(layout::SIZE_3)
+}
+
+/// A title in one run, its lines (`\n` in `text`) separated by line
+/// breaks, so that it stays one paragraph with one spacing.
+fn title_para(text: &str) -> Paragraph {
+    let mut run = Run::new().fonts(fonts(FONT_TITLE)).size(layout::SIZE_2);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+    }
+    Paragraph::new().add_run(run).line_spacing(exact())
 }
 
 fn para(text: &str, font: &str, size: usize) -> Paragraph {
@@ -799,15 +836,13 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
     for block in content(b) {
         doc = match block {
             Block::Title(t) => doc.add_paragraph(
-                para(&t, FONT_TITLE, layout::SIZE_2)
-                    .align(AlignmentType::Center)
-                    .line_spacing(
-                        LineSpacing::new()
-                            .line_rule(LineSpacingType::Exact)
-                            .line(layout::LINE)
-                            .before(579)
-                            .after(579),
-                    ),
+                title_para(&t).align(AlignmentType::Center).line_spacing(
+                    LineSpacing::new()
+                        .line_rule(LineSpacingType::Exact)
+                        .line(layout::LINE)
+                        .before(579)
+                        .after(579),
+                ),
             ),
             // Headings stay with the text they head.
             Block::Heading1(t) => doc.add_paragraph(
@@ -885,4 +920,26 @@ pub fn write(b: &Bulletin) -> Result<Vec<u8>, OfficeError> {
         .pack(&mut buf)
         .map_err(|e| OfficeError::Docx(e.to_string()))?;
     Ok(buf.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_that_does_not_fit_breaks_between_when_and_what() {
+        let subject = "重点任务推进情况的通报";
+        // 21 characters wide (digits count half): two lines, "通报" kept
+        // with its subject.
+        assert_eq!(
+            title("关于汨罗市2025年10月", subject),
+            "关于汨罗市2025年10月\n重点任务推进情况的通报"
+        );
+        // 19.5 wide: one line.
+        assert_eq!(
+            title("关于某县2025年1月", subject),
+            "关于某县2025年1月重点任务推进情况的通报"
+        );
+        assert_eq!(title_width("关于2025年"), 5.0);
+    }
 }

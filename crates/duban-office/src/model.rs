@@ -22,6 +22,9 @@ pub struct LedgerTask {
     /// 序时进度 (0..=100).
     pub time_progress: f64,
     pub light: Light,
+    /// The light's reason as evaluated, both languages
+    /// (`duban_core::evaluation::bilingual`); the files show its Chinese
+    /// part only.
     pub reason: String,
     /// 进展情况 and 存在问题 from the lead unit's report.
     pub progress: String,

@@ -180,7 +180,9 @@ fn campaign_sheet(
             (3, t.units.clone()),
             (4, t.deadline.clone()),
             (5, t.status.clone()),
-            (9, t.reason.clone()),
+            // An office file is read in Chinese: the reason's English
+            // part (for API clients) is left out.
+            (9, duban_core::evaluation::reason_zh(&t.reason).to_string()),
             (10, t.progress.clone()),
             (11, t.problems.clone()),
         ]

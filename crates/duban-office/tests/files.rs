@@ -211,7 +211,9 @@ fn ledger_cells_equal_the_ledger() {
             }
             assert_eq!(f(&r[7]), t.time_progress);
             assert_eq!(s(&r[8]), light_label(t.light));
-            assert_eq!(s(&r[9]), t.reason);
+            // The reason's Chinese part only: an office file has no English.
+            assert_eq!(s(&r[9]), "完成 30%，落后序时进度 50% 超过 15 个百分点。");
+            assert!(!s(&r[9]).contains("Behind") && !s(&r[9]).contains('/'));
             assert_eq!(s(&r[10]), t.progress);
             assert_eq!(s(&r[11]), t.problems);
         }
@@ -676,6 +678,32 @@ fn bulletin_page_setup_fonts_rule_and_page_numbers() {
         .expect("title");
     assert_eq!(title.east_asia, vec![bulletin::FONT_TITLE]);
     assert_eq!(title.sizes, vec!["44"]);
+    // Too long for one line at 2号: broken before the subject by a line
+    // break, not left to wrap a lone "通报" onto the second line.
+    let title_node = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("p")
+                && n.descendants()
+                    .filter(|t| t.has_tag_name("t"))
+                    .filter_map(|t| t.text())
+                    .collect::<String>()
+                    .starts_with("关于汨罗市")
+        })
+        .expect("title paragraph");
+    let lines: Vec<&str> = title_node
+        .descendants()
+        .filter(|t| t.has_tag_name("t"))
+        .filter_map(|t| t.text())
+        .collect();
+    assert_eq!(lines, ["关于汨罗市2025年10月", "重点任务推进情况的通报"]);
+    assert_eq!(
+        title_node
+            .descendants()
+            .filter(|n| n.has_tag_name("br"))
+            .count(),
+        1
+    );
     // Body: 3号 仿宋_GB2312, exact 28.95 pt.
     let body = paras
         .iter()
@@ -845,6 +873,8 @@ fn bulletin_numbers_equal_the_ledger() {
         "{all}"
     );
     assert!(all.contains("推进第3号重点项目建设（牵头单位：市发改局；完成 30%，落后序时进度 50% 超过 15 个百分点）"), "{all}");
+    // Reasons in Chinese only: their English part is for API clients.
+    assert!(!all.contains("Behind"), "{all}");
     // Open coordination requests, days open.
     assert!(all.contains("尚有1项协调事项未办结"), "{all}");
     assert!(all.contains("市住建局提请市自然资源局协调：请协调解决项目用地指标（涉及任务：推进第4号重点项目建设；已提出9天）"), "{all}");

@@ -1,5 +1,7 @@
-//! The leaders' dashboard in real headless Chromium: the seven campaigns'
-//! light counts equal `GET …/summary` for the same cycles; a red task
+//! The leaders' dashboard in real headless Chromium: by default the latest
+//! cycle that is over (not the one under way, where everything unreported
+//! is red), and the seven campaigns' light counts equal `GET …/summary`
+//! for the same cycles; the cycle under way can still be chosen; a red task
 //! drills down to its reason and its reports; the region tree decides who
 //! sees which dashboard (a county leader never a sibling county's, the city
 //! leader both and the roll-up); a reporter is refused.
@@ -19,6 +21,11 @@ const RED_PROBLEM: &str = "三户未签约";
 
 fn today() -> Date {
     Date::new(2025, 6, 6).unwrap()
+}
+
+/// The due date of cycle 1, when its reports came and it was closed.
+fn closed_on() -> Date {
+    Date::new(2025, 5, 30).unwrap()
 }
 
 struct Site {
@@ -64,8 +71,9 @@ fn report(status: &str, completion: f64, progress: &str, problems: &str) -> Repo
 }
 
 /// 岳阳市 over 汨罗市 and 平江县, the sample plan in both; in each county
-/// one open cycle per campaign with some reports (one task of 汨罗市
-/// blocked, so red; a few done, so green).
+/// per campaign a closed cycle 1 with some reports (one task of 汨罗市
+/// blocked, so red; a few done, so green) and cycle 2 under way on
+/// `today()`, where nobody has reported yet.
 async fn site() -> Site {
     let store = Store::open(&fresh_sqlite_url()).await.unwrap();
     let sample = std::fs::read(concat!(
@@ -97,8 +105,8 @@ async fn site() -> Site {
                 .open_cycle(
                     &region.id,
                     no,
-                    Date::new(2025, 6, 2).unwrap(),
-                    Date::new(2025, 6, 13).unwrap(),
+                    Date::new(2025, 5, 19).unwrap(),
+                    Date::new(2025, 5, 30).unwrap(),
                     "regular",
                     "test",
                 )
@@ -121,10 +129,33 @@ async fn site() -> Site {
                     report("in_progress", 45.0, "推进中。", "")
                 };
                 store
-                    .save_report(&region.id, &cycle.id, &t.id, lead, &input, "test", today())
+                    .save_report(
+                        &region.id,
+                        &cycle.id,
+                        &t.id,
+                        lead,
+                        &input,
+                        "test",
+                        closed_on(),
+                    )
                     .await
                     .unwrap();
             }
+            store
+                .close_cycle(&region.id, &cycle.id, closed_on(), "test")
+                .await
+                .unwrap();
+            store
+                .open_cycle(
+                    &region.id,
+                    no,
+                    Date::new(2025, 6, 2).unwrap(),
+                    Date::new(2025, 6, 13).unwrap(),
+                    "regular",
+                    "test",
+                )
+                .await
+                .unwrap();
         }
         ids.push(region.id);
     }
@@ -180,6 +211,14 @@ async fn the_leader_sees_the_summary_and_drills_into_a_red_task() {
         .unwrap();
     let campaigns = summary["campaigns"].as_array().unwrap();
     assert_eq!(campaigns.len(), 7, "{summary}");
+    // By default the closed cycle 1, not cycle 2 under way.
+    for c in campaigns {
+        assert_eq!(
+            (c["seq"].as_i64(), c["stage"].as_str()),
+            (Some(1), Some("closed")),
+            "{c}"
+        );
+    }
     // The fixture made campaign 1 red somewhere and green somewhere.
     assert!(campaigns[0]["red"].as_u64().unwrap() >= 1);
     assert!(campaigns.iter().any(|c| c["green"].as_u64().unwrap() >= 1));
@@ -195,6 +234,16 @@ async fn the_leader_sees_the_summary_and_drills_into_a_red_task() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 7, "seven campaigns on the dashboard");
+    // The page says which cycle it shows.
+    let subtitle = b
+        .client
+        .find(Locator::Css("#shown"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(subtitle.contains("第 1 期（已截止）"), "{subtitle}");
     for c in campaigns {
         let plan = c["plan"].as_i64().unwrap();
         let row = b
@@ -267,6 +316,51 @@ async fn the_leader_sees_the_summary_and_drills_into_a_red_task() {
     assert!(page.contains(RED_PROGRESS), "the lead's report is shown");
     assert!(page.contains(RED_PROBLEM), "with its problems");
 
+    // The bulletin offered is May's, the month that is over, not June's
+    // in progress; the same on the desk.
+    let bulletin = "bulletin.docx?month=2025-05";
+    b.goto(&format!("{}/r/{}/dashboard", s.base, s.miluo)).await;
+    let href = b
+        .client
+        .find(Locator::Css("a[href*='bulletin.docx']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(href.ends_with(bulletin), "{href}");
+    b.goto(&format!("{}/r/{}/desk?plan=1", s.base, s.miluo))
+        .await;
+    let desk = b
+        .client
+        .find(Locator::Css(&format!("a[href$='{bulletin}']")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(desk.starts_with("2025-05"), "{desk}");
+
+    // The cycle under way can still be chosen: there every task nobody
+    // has reported yet is red.
+    b.goto(&format!("{}/r/{}/dashboard?cycle=2", s.base, s.miluo))
+        .await;
+    let row = b
+        .client
+        .find(Locator::Css("#campaigns tr[data-plan='1']"))
+        .await
+        .unwrap();
+    let label = cell(&row, "td[data-label='周期']").await;
+    assert!(
+        label.starts_with("第 2 期") && label.contains("填报中"),
+        "{label}"
+    );
+    let red: u64 = cell(&row, "td.red-count").await.parse().unwrap();
+    assert!(red > campaigns[0]["red"].as_u64().unwrap(), "{red}");
+    let green = cell(&row, "td.green-count").await;
+    assert_eq!(green, "0", "nobody has reported in cycle 2 yet");
+
     // Drilling into campaign 1 keeps only its row.
     b.goto(&format!("{}/r/{}/dashboard?plan=1", s.base, s.miluo))
         .await;
@@ -304,6 +398,18 @@ async fn the_region_tree_decides_who_sees_which_dashboard() {
     b.sign_in(&s.base, "cityleader", PASSWORD).await;
     let url = b.client.current_url().await.unwrap();
     assert_eq!(url.path(), format!("/r/{}/dashboard", s.city));
+    // The city has no cycles of its own: its bulletin month is its
+    // counties' (May is over, June in progress).
+    let href = b
+        .client
+        .find(Locator::Css("a[href*='bulletin.docx']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(href.ends_with("bulletin.docx?month=2025-05"), "{href}");
     b.goto(&format!("{}/r/{}/regions", s.base, s.city)).await;
     let rows = b
         .client

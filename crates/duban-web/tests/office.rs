@@ -419,7 +419,18 @@ async fn ledger_and_bulletin_carry_the_evaluation() {
                 r[8],
                 Data::String(duban_office::model::light_label(t.light).into())
             );
-            assert_eq!(r[9], Data::String(t.reason.clone()));
+            // The reason's Chinese part, without its English.
+            let zh = duban_core::evaluation::reason_zh(&t.reason);
+            assert!(
+                !zh.is_empty() && t.reason.len() > zh.len(),
+                "{backend}: {}",
+                t.reason
+            );
+            assert_eq!(r[9], Data::String(zh.into()));
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "{backend}: {zh}"
+            );
             if t.reported {
                 assert_eq!(r[6], Data::Float(t.completion));
             } else {

@@ -374,7 +374,12 @@ pub struct CampaignSummary {
     pub plan: i64,
     pub title: String,
     pub cycle_id: String,
+    /// The cycle's number (第 N 期).
+    pub seq: i64,
     pub due_on: String,
+    /// `closed` or `past_due` (已截止), or `open` while no cycle of the
+    /// campaign is over yet.
+    pub stage: duban_core::cycles::Stage,
     pub green: usize,
     pub yellow: usize,
     pub red: usize,
@@ -384,7 +389,9 @@ pub struct CampaignSummary {
 }
 
 /// A region at a glance (for leaders' dashboards): each campaign's latest
-/// cycle that has opened, and the region's reporting metrics over them.
+/// cycle that is over (closed or past due; else the one under way, see
+/// `duban_core::cycles::default_cycle`), and the region's reporting
+/// metrics over them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionSummary {
     pub as_of: String,
@@ -400,19 +407,20 @@ impl Store {
             .into_iter()
             .map(|p| (p.no, p.title))
             .collect();
-        let cycles = self.cycles(region_id, None).await?;
-        let mut latest: HashMap<i64, Cycle> = HashMap::new();
-        for c in cycles
-            .into_iter()
-            .filter(|c| Date::parse(&c.opens_on).is_some_and(|d| d <= as_of))
-        {
-            if latest
-                .get(&c.plan)
-                .is_none_or(|l| (l.opens_on.as_str(), l.seq) < (c.opens_on.as_str(), c.seq))
-            {
-                latest.insert(c.plan, c);
-            }
+        let mut by_plan: HashMap<i64, Vec<Cycle>> = HashMap::new();
+        for c in self.cycles(region_id, None).await? {
+            by_plan.entry(c.plan).or_default().push(c);
         }
+        // Each campaign's default cycle: the latest that is over, else
+        // the one under way (the dashboard's rule, one pure function).
+        let latest: HashMap<i64, Cycle> = by_plan
+            .into_iter()
+            .filter_map(|(plan, mut cycles)| {
+                let states: Vec<_> = cycles.iter().map(Cycle::state).collect();
+                let i = duban_core::cycles::default_cycle(&states, as_of)?;
+                Some((plan, cycles.swap_remove(i)))
+            })
+            .collect();
         let mut plans: Vec<i64> = latest.keys().copied().collect();
         plans.sort();
         let (mut expected, mut actual, mut on_time) = (0, 0, 0);
@@ -429,7 +437,9 @@ impl Store {
                 plan,
                 title: titles.get(&plan).cloned().unwrap_or_default(),
                 cycle_id: cycle.id.clone(),
+                seq: cycle.seq,
                 due_on: cycle.due_on.clone(),
+                stage: cycle.state().stage(as_of),
                 green: e.green,
                 yellow: e.yellow,
                 red: e.red,

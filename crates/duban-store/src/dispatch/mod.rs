@@ -231,6 +231,21 @@ fn report_from(r: &sqlx::any::AnyRow, cycle_closed: bool) -> Result<Report> {
     })
 }
 
+impl Cycle {
+    /// The cycle as `duban_core::cycles::default_cycle` sees it. A date
+    /// that does not parse reads as the far future: such a cycle never
+    /// opens and is never past due, so it is never chosen by default.
+    pub fn state(&self) -> duban_core::cycles::CycleState {
+        let day = |s: &str| Date::parse(s).unwrap_or(Date::MAX);
+        duban_core::cycles::CycleState {
+            seq: self.seq,
+            opens_on: day(&self.opens_on),
+            due_on: day(&self.due_on),
+            closed: self.status == CycleStatus::Closed.as_str(),
+        }
+    }
+}
+
 /// The day a cycle is judged on when the caller names none: today, but
 /// never after the cycle's due date, so a finished cycle is not judged
 /// against a later calendar (issue 7, item 12). Closed cycles answer with

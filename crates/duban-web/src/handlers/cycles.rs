@@ -259,14 +259,15 @@ pub async fn evaluation(
     ))
 }
 
-/// `GET …/summary?as_of=`: every campaign's latest cycle at a glance, and
-/// the region's reporting metrics (for leaders' dashboards).
+/// `GET …/summary?as_of=`: every campaign's latest cycle that is over (the
+/// dashboard's default, `duban_core::cycles::default_cycle`) at a glance,
+/// and the region's reporting metrics (for leaders' dashboards).
 #[utoipa::path(
     get,
     operation_id = "cycles_summary",
     path = "/api/v1/regions/{region}/summary",
     summary = "各攻坚概况 / Every campaign at a glance",
-    description = "权限 / Access: signed in",
+    description = "权限 / Access: signed in\n\n每个攻坚取最近截止的一期（已关闭或已过截止日），还没有截止的一期时取正在填报的一期；`seq` 为期数，`stage` 为 closed / past_due / open。/ Each campaign's latest cycle that is over (closed or past its due date), else the one under way; `seq` is its number, `stage` closed, past_due or open.",
     params(("region" = String, Path, description = "区域名称或 id / Region name or id"), AsOf),
     responses((status = 200, description = "OK", body = serde_json::Value), crate::doc::ReadErrors),
     security(("bearer" = [])),

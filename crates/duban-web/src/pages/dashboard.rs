@@ -21,6 +21,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use duban_core::cycles::Stage;
 use duban_core::dashboard::{self as figures, CyclePoint, Movement, Window};
 use duban_core::dates::Date;
 use duban_core::evaluation::Light;
@@ -33,7 +34,8 @@ use std::sync::Arc;
 /// Which cycle of each campaign the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Selection {
-    /// Each campaign's latest cycle that has opened (as `GET …/summary`).
+    /// Each campaign's latest cycle that is over, else the one under way
+    /// (`duban_core::cycles::default_cycle`, as `GET …/summary`).
     Latest,
     /// The cycle numbered so (第 N 期) in each campaign.
     Seq(i64),
@@ -61,7 +63,7 @@ impl Selection {
 
     pub fn label(self) -> String {
         match self {
-            Selection::Latest => "各攻坚最新一期".into(),
+            Selection::Latest => "各攻坚最近截止的一期".into(),
             Selection::Seq(n) => format!("第 {n} 期"),
             Selection::Month(y, m) => format!("{y} 年 {m} 月"),
         }
@@ -243,7 +245,7 @@ struct DashboardBody {
     seqs: Vec<i64>,
     months: Vec<(String, String)>,
     /// The month whose bulletin (通报) the download link writes: the chosen
-    /// month, else the newest month with data.
+    /// month, else the latest month that is over ([`bulletin_month`]).
     bulletin_month: String,
     /// Listed rectification items (挂牌督办) not yet closed, at the top until
     /// closed (issue 13). Supervision writes are audited and so move the
@@ -325,6 +327,7 @@ pub async fn page(
         office_plan.is_some(),
         state.today()
     );
+    let mut child_ids = Vec::new();
     for child in state
         .store
         .regions()
@@ -334,6 +337,7 @@ pub async fn page(
     {
         let v = state.store.ledger_version(&child.id).await?;
         key.push_str(&format!("|{}:{v}", child.id));
+        child_ids.push(child.id.clone());
     }
     let body = state
         .pages
@@ -377,7 +381,16 @@ async fn render_body(
     months.dedup();
     let bulletin_month = match selection {
         Selection::Month(y, m) => format!("{y:04}-{m:02}"),
-        _ => months.first().map(|(v, _)| v.clone()).unwrap_or_default(),
+        _ => {
+            // A city's own cycles are few or none: its children's count.
+            let mut cycles = state.store.cycles(&region.id, None).await?;
+            for id in &child_ids {
+                cycles.extend(state.store.cycles(id, None).await?);
+            }
+            bulletin_month(&cycles, state.today())
+                .or_else(|| months.first().map(|(v, _)| v.clone()))
+                .unwrap_or_default()
+        }
     };
     let body = DashboardBody {
         region_id: region.id.clone(),
@@ -437,10 +450,13 @@ pub async fn dashboard_data(
 }
 
 /// One campaign's cycles that have opened, oldest first, and the one
-/// selected (its index), as `GET …/summary` orders them.
-fn choose(cycles: &[Cycle], selection: Selection) -> Option<usize> {
+/// selected (its index); by default the one `GET …/summary` shows.
+fn choose(cycles: &[Cycle], selection: Selection, today: Date) -> Option<usize> {
     match selection {
-        Selection::Latest => cycles.len().checked_sub(1),
+        Selection::Latest => {
+            let states: Vec<_> = cycles.iter().map(Cycle::state).collect();
+            duban_core::cycles::default_cycle(&states, today)
+        }
         Selection::Seq(n) => cycles.iter().position(|c| c.seq == n),
         Selection::Month(y, m) => {
             let windows: Vec<Window> = cycles
@@ -531,6 +547,8 @@ async fn compute(
     let (mut expected, mut actual, mut on_time) = (0, 0, 0);
     let (mut green, mut yellow, mut red) = (0, 0, 0);
     let mut cycle_of_plan: HashMap<i64, String> = HashMap::new();
+    // The number and stage of each campaign's cycle shown, for the label.
+    let mut shown: Vec<(i64, Stage)> = Vec::new();
     for (plan, title) in &plans {
         let cycles = by_plan.get(plan).map(Vec::as_slice).unwrap_or(&[]);
         for c in cycles {
@@ -541,7 +559,7 @@ async fn compute(
                 first_open = Some(first_open.map_or(d, |f: Date| f.min(d)));
             }
         }
-        let Some(idx) = choose(cycles, selection) else {
+        let Some(idx) = choose(cycles, selection, today) else {
             campaigns.push(CampaignView {
                 plan: *plan,
                 title: title.clone(),
@@ -572,21 +590,18 @@ async fn compute(
         };
         let c = &cycles[idx];
         cycle_of_plan.insert(*plan, c.id.clone());
+        shown.push((c.seq, c.state().stage(today)));
         let prev = evals.len().checked_sub(2).map(|i| evals[i].1.clone());
         let cur = point(&e);
         campaigns.push(CampaignView {
             plan: *plan,
             title: title.clone(),
             cycle_label: format!(
-                "第 {} 期（{} 至 {}）{}",
+                "第 {} 期（{} 至 {}，{}）",
                 c.seq,
                 c.opens_on.get(5..).unwrap_or(&c.opens_on),
                 c.due_on.get(5..).unwrap_or(&c.due_on),
-                if c.status == "closed" {
-                    "已关闭"
-                } else {
-                    ""
-                }
+                c.state().stage(today).zh()
             ),
             cycle_id: c.id.clone(),
             green: e.green,
@@ -778,8 +793,12 @@ async fn compute(
 
     seqs.sort();
     let months = month_choices(first_open, today);
+    let selection_label = match selection {
+        Selection::Latest => latest_label(&shown),
+        _ => selection.label(),
+    };
     let lights_svg = duban_chart::light_bars(
-        &format!("各攻坚红黄绿灯（{}）", selection.label()),
+        &format!("各攻坚红黄绿灯（{selection_label}）"),
         &campaigns
             .iter()
             .map(|c| {
@@ -823,7 +842,7 @@ async fn compute(
     };
     let metrics = duban_core::evaluation::reporting_metrics(expected, actual, on_time);
     Ok(DashboardData {
-        selection_label: selection.label(),
+        selection_label,
         campaigns,
         green,
         yellow,
@@ -852,6 +871,27 @@ async fn compute(
         seqs,
         months,
     })
+}
+
+/// The month (`YYYY-MM`) a bulletin link offers by default: offices issue
+/// the 通报 for the month that is over, not the one in progress (whose
+/// cycles still count every unreported task red); see
+/// `duban_core::cycles::bulletin_month`. `None` while no month is over.
+pub fn bulletin_month(cycles: &[Cycle], today: Date) -> Option<String> {
+    let states: Vec<_> = cycles.iter().map(Cycle::state).collect();
+    duban_core::cycles::bulletin_month(&states, today).map(|(y, m)| format!("{y:04}-{m:02}"))
+}
+
+/// What the default view shows, in words: "第 22 期（已截止）" when every
+/// campaign shows the same cycle at the same stage (the usual case: one
+/// cadence for all), else the rule itself.
+fn latest_label(shown: &[(i64, Stage)]) -> String {
+    match shown.split_first() {
+        Some((first, rest)) if rest.iter().all(|s| s == first) => {
+            format!("第 {} 期（{}）", first.0, first.1.zh())
+        }
+        _ => Selection::Latest.label(),
+    }
 }
 
 fn line(name: &str, i: usize, values: Vec<Option<f64>>) -> duban_chart::LineSeries {
@@ -929,6 +969,22 @@ mod tests {
             q(None, None, Some("-1")),
         ] {
             assert!(parse_query(&bad).is_err());
+        }
+    }
+
+    #[test]
+    fn the_default_label_names_the_cycle_when_all_campaigns_agree() {
+        assert_eq!(
+            latest_label(&[(22, Stage::Closed), (22, Stage::Closed)]),
+            "第 22 期（已截止）"
+        );
+        assert_eq!(latest_label(&[(1, Stage::Open)]), "第 1 期（填报中）");
+        for mixed in [
+            vec![(22, Stage::Closed), (21, Stage::Closed)],
+            vec![(22, Stage::Closed), (22, Stage::PastDue)],
+            vec![],
+        ] {
+            assert_eq!(latest_label(&mixed), "各攻坚最近截止的一期", "{mixed:?}");
         }
     }
 

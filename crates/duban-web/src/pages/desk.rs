@@ -73,7 +73,9 @@ struct DeskPage {
     ranking: Vec<RankRow>,
     notice: String,
     error: String,
-    /// YYYY-MM of the shown cycle's due date, for the month's bulletin.
+    /// YYYY-MM of the region's bulletin linked to: the chosen cycle's
+    /// month, else the latest month that is over (offices issue the 通报
+    /// for the previous month, not the one in progress).
     month: String,
 }
 
@@ -172,11 +174,20 @@ async fn render(
             _ => String::new(),
         },
         error,
-        month: cycle
-            .as_ref()
-            .and_then(|c| c.due_on.get(..7))
-            .unwrap_or_default()
-            .to_string(),
+        month: match (&q.cycle, &cycle) {
+            (Some(_), Some(c)) => c.due_on.get(..7).map(str::to_string),
+            _ => super::dashboard::bulletin_month(
+                &state.store.cycles(&region.id, None).await?,
+                today,
+            ),
+        }
+        .or_else(|| {
+            cycle
+                .as_ref()
+                .and_then(|c| c.due_on.get(..7))
+                .map(str::to_string)
+        })
+        .unwrap_or_default(),
     };
     if let Some(c) = &cycle {
         let as_of = duban_store::default_as_of(c, today);
