@@ -343,7 +343,7 @@ pub async fn page(
         .pages
         .dashboard_html
         .get_with(&key, version, || {
-            render_body(&state, &region, selection, scope, office_plan)
+            render_body(&state, &region, &child_ids, selection, scope, office_plan)
         })
         .await?;
     let chrome = Chrome::new(&state, &viewer, &region, "看板");
@@ -355,6 +355,7 @@ pub async fn page(
 async fn render_body(
     state: &AppState,
     region: &duban_store::Region,
+    child_ids: &[String],
     selection: Selection,
     scope: Option<i64>,
     office_plan: Option<i64>,
@@ -384,7 +385,7 @@ async fn render_body(
         _ => {
             // A city's own cycles are few or none: its children's count.
             let mut cycles = state.store.cycles(&region.id, None).await?;
-            for id in &child_ids {
+            for id in child_ids {
                 cycles.extend(state.store.cycles(id, None).await?);
             }
             bulletin_month(&cycles, state.today())
