@@ -70,6 +70,9 @@ pub enum Action {
         unit_ids: Vec<String>,
         campaign: Option<u32>,
     },
+    /// Read one rectification item whose units (lead and co) are
+    /// `unit_ids`: see [`may_read_rectification`].
+    ReadRectification { unit_ids: Vec<String> },
     /// Verify a rectification item: close it (销号) or return it. Closing
     /// a listed item (挂牌督办) needs the coordination group's verification.
     ReviewRectification {
@@ -99,6 +102,16 @@ pub fn authorize(who: Option<&Principal>, in_region: bool, what: &Action) -> Res
     match (p.role, what) {
         (_, Action::Read) => Ok(()),
         (Role::Admin, _) => Ok(()),
+        (_, Action::ReadRectification { unit_ids }) => {
+            let ids: Vec<&str> = unit_ids.iter().map(String::as_str).collect();
+            if may_read_rectification(p, &ids) {
+                Ok(())
+            } else {
+                Err(Denied::Forbidden(
+                    "填报单位只能查看本单位的整改事项。/ A reporter sees only its own unit's rectification items.",
+                ))
+            }
+        }
         (Role::Leader | Role::Office, Action::ReadDashboard) => Ok(()),
         (Role::Leader, _) => Err(Denied::Forbidden(
             "领导账号只能查看。/ Leader accounts are read-only.",
@@ -340,6 +353,9 @@ mod tests {
             unit_ids: vec!["unit-z".into(), unit.into()],
             campaign: Some(c),
         };
+        let read = |units: &[&str]| Action::ReadRectification {
+            unit_ids: units.iter().map(|u| u.to_string()).collect(),
+        };
         let review = |c, listed, close| Action::ReviewRectification {
             campaign: Some(c),
             listed,
@@ -369,6 +385,11 @@ mod tests {
             (Office, review(2, false, true), false),
             (Reporter, review(1, false, true), false),
             (Leader, review(1, false, false), false),
+            (Admin, read(&[]), true),
+            (Office, read(&["unit-b"]), true),
+            (Leader, read(&["unit-b"]), true),
+            (Reporter, read(&["unit-z", "unit-a"]), true),
+            (Reporter, read(&["unit-b"]), false),
         ];
         for (role, action, allowed) in table {
             assert_eq!(

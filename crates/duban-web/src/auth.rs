@@ -66,6 +66,36 @@ pub async fn guard_for(
     region: &str,
     action: Action,
 ) -> Result<Region, ApiError> {
+    let guarded = guard_read(state, who, region).await?;
+    guarded.allow(&action)?;
+    Ok(guarded.region)
+}
+
+/// A region the caller may read, resolved once, for requests whose action
+/// depends on an object that must first be loaded from the region (a
+/// visit's campaign, a rectification item's units): load it from
+/// `region`, then [`Guarded::allow`] the action it implies. The region is
+/// not looked up, nor its scope checked, a second time.
+pub struct Guarded<'a> {
+    who: Option<&'a Principal>,
+    in_region: bool,
+    pub region: Region,
+}
+
+impl Guarded<'_> {
+    /// Whether the caller may do `action` in this region.
+    pub fn allow(&self, action: &Action) -> Result<(), ApiError> {
+        Ok(authorize(self.who, self.in_region, action)?)
+    }
+}
+
+/// Resolves the region and checks that the caller may read it; further
+/// actions are checked with [`Guarded::allow`].
+pub async fn guard_read<'a>(
+    state: &AppState,
+    who: Option<&'a Principal>,
+    region: &str,
+) -> Result<Guarded<'a>, ApiError> {
     // Unauthenticated callers learn nothing, not even whether a region exists.
     authorize(who, true, &Action::Read)?;
     let region = state.store.region(region).await?;
@@ -78,8 +108,13 @@ pub async fn guard_for(
         }
         None => false,
     };
-    authorize(who, in_region, &action)?;
-    Ok(region)
+    // Outside the caller's scope nothing is loaded from the region.
+    authorize(who, in_region, &Action::Read)?;
+    Ok(Guarded {
+        who,
+        in_region,
+        region,
+    })
 }
 
 /// For endpoints outside any region (the region list, the API description).

@@ -12,14 +12,13 @@
 //! [`crate::hygiene`]; it leaves these alone because they already carry a
 //! `Content-Encoding`.
 
+use crate::cache::SingleFlight;
 use crate::ApiError;
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 
 /// Distinct (region, route, query) bodies kept; past it the cache starts
 /// again (query strings are chosen by clients, so the key space is open).
@@ -29,15 +28,22 @@ const MAX_ENTRIES: usize = 2048;
 /// less than it costs.
 const COMPRESS_FROM: usize = 1024;
 
-#[derive(Default)]
 pub struct Reads {
-    entries: Mutex<HashMap<String, (i64, Arc<Body>)>>,
-    /// Held while a body is built: when a version changes under 100
+    /// Built once per (key, version): when a version changes under 100
     /// concurrent readers, one builds it and the others wait for it
     /// instead of all serialising and compressing the same bytes at once
     /// (measured: without it the first seconds after a change served 17
-    /// requests/s with p50 1.3 s on `…/tasks`).
-    building: tokio::sync::Mutex<()>,
+    /// requests/s with p50 1.3 s on `…/tasks`). Reads of other keys are
+    /// not held up by the build.
+    bodies: SingleFlight<Body>,
+}
+
+impl Default for Reads {
+    fn default() -> Self {
+        Reads {
+            bodies: SingleFlight::with_capacity(MAX_ENTRIES),
+        }
+    }
 }
 
 /// One serialised response and its compressed forms.
@@ -136,20 +142,9 @@ impl Reads {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        let lookup = |key: &str| {
-            self.entries.lock().ok().and_then(|m| {
-                m.get(key)
-                    .filter(|(v, _)| *v == version)
-                    .map(|(_, b)| b.clone())
-            })
-        };
-        if let Some(body) = lookup(&key) {
-            return Ok(respond(headers, &body));
-        }
-        let _building = self.building.lock().await;
-        let body = match lookup(&key) {
-            Some(body) => body,
-            None => {
+        let body = self
+            .bodies
+            .get_with(&key, version, || async {
                 let value = build().await?;
                 let json = serde_json::to_vec(&value).map_err(|e| {
                     ApiError::new(
@@ -158,16 +153,9 @@ impl Reads {
                         format!("无法生成 JSON：{e}。/ Cannot encode JSON: {e}."),
                     )
                 })?;
-                let body = Arc::new(Body::new(json));
-                if let Ok(mut m) = self.entries.lock() {
-                    if m.len() >= MAX_ENTRIES {
-                        m.clear();
-                    }
-                    m.insert(key, (version, body.clone()));
-                }
-                body
-            }
-        };
+                Ok::<_, ApiError>(Body::new(json))
+            })
+            .await?;
         Ok(respond(headers, &body))
     }
 }

@@ -3,6 +3,7 @@
 //! where every request is authorised ([`auth::guard`]).
 
 mod auth;
+mod cache;
 mod cached;
 mod doc;
 mod drain;

@@ -4,7 +4,7 @@
 //! summary for the bulletin. Every write is authorised against the
 //! object's own campaign and units (`duban_core::policy`).
 
-use crate::auth::{guard, Caller};
+use crate::auth::{guard, guard_read, Caller};
 use crate::extract::{Json as JsonBody, Path, Query};
 use crate::{ApiError, AppState};
 use axum::extract::State;
@@ -15,9 +15,10 @@ use duban_core::policy::{may_read_rectification, Action, Principal};
 use duban_core::supervision::{Cadence, Month};
 use duban_store::{
     ItemFilter, NewFinding, NewVisit, ProgressInput, RectificationEvent, RectificationItem, Region,
-    ReviewInput, SupervisionFile, SupervisionMonth, Visit, VisitRecord,
+    ReviewInput, StoreError, SupervisionFile, SupervisionMonth, Visit, VisitRecord,
 };
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 
 const REGION: &str = "区域名称或 id / Region name or id";
 
@@ -92,28 +93,58 @@ async fn manage(
     region_key: &str,
     plan: u32,
 ) -> Result<Region, ApiError> {
-    guard(
-        state,
-        caller,
-        region_key,
-        Action::ManageSupervision {
-            campaign: Some(plan),
-        },
-    )
-    .await
+    guard(state, caller, region_key, manage_campaign(plan)).await
 }
 
-/// The region and a visit, when the caller may manage the visit's campaign.
-async fn managed_visit(
+/// A supervision object addressed by id within a region: a visit or a
+/// rectification item.
+pub(crate) trait Object: Sized {
+    fn load(
+        state: &AppState,
+        region_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Self, StoreError>> + Send;
+}
+
+impl Object for Visit {
+    async fn load(state: &AppState, region_id: &str, id: &str) -> Result<Self, StoreError> {
+        state.store.visit(region_id, id).await
+    }
+}
+
+impl Object for RectificationItem {
+    async fn load(state: &AppState, region_id: &str, id: &str) -> Result<Self, StoreError> {
+        state
+            .store
+            .rectification_item(region_id, id, state.today())
+            .await
+    }
+}
+
+/// The region and object `id` in it, when the caller may do what `action`
+/// makes of the object: the region is resolved and its reading authorised
+/// once, the object is loaded only then (so nothing about it leaks outside
+/// the caller's scope), and the action is authorised against the object's
+/// own campaign and units as loaded — never against what the request says.
+/// Every handler and page acting on one visit or item goes through here.
+pub(crate) async fn guarded<T: Object>(
     state: &AppState,
-    caller: &Caller,
+    who: Option<&Principal>,
     region_key: &str,
-    visit: &str,
-) -> Result<(Region, Visit), ApiError> {
-    let region = guard(state, caller, region_key, Action::Read).await?;
-    let v = state.store.visit(&region.id, visit).await?;
-    manage(state, caller, region_key, v.plan).await?;
-    Ok((region, v))
+    id: &str,
+    action: impl FnOnce(&T) -> Action,
+) -> Result<(Region, T), ApiError> {
+    let g = guard_read(state, who, region_key).await?;
+    let object = T::load(state, &g.region.id, id).await?;
+    g.allow(&action(&object))?;
+    Ok((g.region, object))
+}
+
+/// Managing a visit's or an item's campaign.
+pub(crate) fn manage_campaign(plan: u32) -> Action {
+    Action::ManageSupervision {
+        campaign: Some(plan),
+    }
 }
 
 /// `POST …/visits`
@@ -163,8 +194,10 @@ pub async fn one(
     caller: Caller,
     Path((region, visit)): Path<(String, String)>,
 ) -> Result<Json<VisitDetail>, ApiError> {
-    let region = guard(&state, &caller, &region, Action::Read).await?;
-    let visit = state.store.visit(&region.id, &visit).await?;
+    let (region, visit) = guarded(&state, caller.0.as_ref(), &region, &visit, |_: &Visit| {
+        Action::Read
+    })
+    .await?;
     let filter = ItemFilter {
         visit: Some(visit.id.clone()),
         ..Default::default()
@@ -202,7 +235,14 @@ pub async fn record(
     Path((region_key, visit)): Path<(String, String)>,
     JsonBody(r): JsonBody<VisitRecord>,
 ) -> Result<Json<Visit>, ApiError> {
-    let (region, v) = managed_visit(&state, &caller, &region_key, &visit).await?;
+    let (region, v) = guarded(
+        &state,
+        caller.0.as_ref(),
+        &region_key,
+        &visit,
+        |v: &Visit| manage_campaign(v.plan),
+    )
+    .await?;
     let actor = &who(&caller)?.user;
     Ok(Json(
         state
@@ -238,7 +278,14 @@ pub async fn cancel(
     Path((region_key, visit)): Path<(String, String)>,
     JsonBody(b): JsonBody<CancelBody>,
 ) -> Result<Json<Visit>, ApiError> {
-    let (region, v) = managed_visit(&state, &caller, &region_key, &visit).await?;
+    let (region, v) = guarded(
+        &state,
+        caller.0.as_ref(),
+        &region_key,
+        &visit,
+        |v: &Visit| manage_campaign(v.plan),
+    )
+    .await?;
     let actor = &who(&caller)?.user;
     Ok(Json(
         state
@@ -266,7 +313,14 @@ pub async fn finding(
     Path((region_key, visit)): Path<(String, String)>,
     JsonBody(f): JsonBody<NewFinding>,
 ) -> Result<(StatusCode, Json<RectificationItem>), ApiError> {
-    let (region, v) = managed_visit(&state, &caller, &region_key, &visit).await?;
+    let (region, v) = guarded(
+        &state,
+        caller.0.as_ref(),
+        &region_key,
+        &visit,
+        |v: &Visit| manage_campaign(v.plan),
+    )
+    .await?;
     let actor = &who(&caller)?.user;
     let item = state
         .store
@@ -331,27 +385,6 @@ pub async fn items(
     Ok(Json(visible(who(&caller)?, items)))
 }
 
-/// The region and an item the caller may read (a reporter: its unit's).
-async fn readable_item(
-    state: &AppState,
-    caller: &Caller,
-    region_key: &str,
-    item: &str,
-) -> Result<(Region, RectificationItem), ApiError> {
-    let region = guard(state, caller, region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, item, state.today())
-        .await?;
-    if !may_read_rectification(who(caller)?, &item.unit_ids()) {
-        return Err(duban_core::policy::Denied::Forbidden(
-            "填报单位只能查看本单位的整改事项。/ A reporter sees only its own unit's rectification items.",
-        )
-        .into());
-    }
-    Ok((region, item))
-}
-
 #[derive(Serialize)]
 pub struct ItemDetail {
     item: RectificationItem,
@@ -375,7 +408,16 @@ pub async fn item(
     caller: Caller,
     Path((region_key, item)): Path<(String, String)>,
 ) -> Result<Json<ItemDetail>, ApiError> {
-    let (region, item) = readable_item(&state, &caller, &region_key, &item).await?;
+    let (region, item) = guarded(
+        &state,
+        caller.0.as_ref(),
+        &region_key,
+        &item,
+        |i: &RectificationItem| Action::ReadRectification {
+            unit_ids: i.unit_ids().into_iter().map(String::from).collect(),
+        },
+    )
+    .await?;
     let events = state
         .store
         .rectification_events(&region.id, &item.id)
@@ -409,18 +451,14 @@ pub async fn progress(
     Path((region_key, item)): Path<(String, String)>,
     JsonBody(input): JsonBody<ProgressInput>,
 ) -> Result<Json<RectificationItem>, ApiError> {
-    let region = guard(&state, &caller, &region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, &item, state.today())
-        .await?;
-    guard(
+    let (region, item) = guarded(
         &state,
-        &caller,
+        caller.0.as_ref(),
         &region_key,
-        Action::ReportRectification {
-            unit_ids: item.unit_ids().into_iter().map(String::from).collect(),
-            campaign: Some(item.plan),
+        &item,
+        |i: &RectificationItem| Action::ReportRectification {
+            unit_ids: i.unit_ids().into_iter().map(String::from).collect(),
+            campaign: Some(i.plan),
         },
     )
     .await?;
@@ -461,18 +499,14 @@ pub async fn review(
     Path((region_key, item)): Path<(String, String)>,
     JsonBody(input): JsonBody<ReviewInput>,
 ) -> Result<Json<RectificationItem>, ApiError> {
-    let region = guard(&state, &caller, &region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, &item, state.today())
-        .await?;
-    guard(
+    let (region, item) = guarded(
         &state,
-        &caller,
+        caller.0.as_ref(),
         &region_key,
-        Action::ReviewRectification {
-            campaign: Some(item.plan),
-            listed: item.listed.is_some(),
+        &item,
+        |i: &RectificationItem| Action::ReviewRectification {
+            campaign: Some(i.plan),
+            listed: i.listed.is_some(),
             close: input.close,
         },
     )
@@ -512,12 +546,14 @@ pub async fn list_item(
     Path((region_key, item)): Path<(String, String)>,
     JsonBody(b): JsonBody<ListBody>,
 ) -> Result<Json<RectificationItem>, ApiError> {
-    let region = guard(&state, &caller, &region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, &item, state.today())
-        .await?;
-    manage(&state, &caller, &region_key, item.plan).await?;
+    let (region, item) = guarded(
+        &state,
+        caller.0.as_ref(),
+        &region_key,
+        &item,
+        |i: &RectificationItem| manage_campaign(i.plan),
+    )
+    .await?;
     let actor = &who(&caller)?.user;
     Ok(Json(
         state

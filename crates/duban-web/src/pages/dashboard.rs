@@ -341,10 +341,27 @@ pub async fn page(
         key.push_str(&format!("|{}:{v}", child.id));
         child_ids.push(child.id.clone());
     }
+    let body = state
+        .pages
+        .dashboard_html
+        .get_with(&key, version, || {
+            render_body(&state, &region, &child_ids, selection, scope, office_plan)
+        })
+        .await?;
     let chrome = Chrome::new(&state, &viewer, &region, "看板");
-    if let Some(body) = state.pages.dashboard_html.get(&key, version) {
-        return Ok(html(&DashboardPage { chrome, body }));
-    }
+    Ok(html(&DashboardPage { chrome, body }))
+}
+
+/// The dashboard's body (all but the viewer's header), rendered: the same
+/// for every viewer with the same selection, scope and office restriction.
+async fn render_body(
+    state: &AppState,
+    region: &duban_store::Region,
+    child_ids: &[String],
+    selection: Selection,
+    scope: Option<i64>,
+    office_plan: Option<i64>,
+) -> Result<String, PageError> {
     let plans: Vec<(i64, String)> = state
         .store
         .plans(&region.id)
@@ -353,8 +370,8 @@ pub async fn page(
         .filter(|p| p.no > 0 && office_plan.is_none_or(|o| o == p.no))
         .map(|p| (p.no, p.title))
         .collect();
-    let data = dashboard_data(&state, &region.id, selection, scope).await?;
-    let up = super::regions::roll_up(&state, &region, selection).await?;
+    let data = dashboard_data(state, &region.id, selection, scope).await?;
+    let up = super::regions::roll_up(state, region, selection).await?;
     let children = up.rows;
     // The choices: this region's cycles and months, and its children's.
     let mut seqs = data.seqs.clone();
@@ -370,7 +387,7 @@ pub async fn page(
         _ => {
             // A city's own cycles are few or none: its children's count.
             let mut cycles = state.store.cycles(&region.id, None).await?;
-            for id in &child_ids {
+            for id in child_ids {
                 cycles.extend(state.store.cycles(id, None).await?);
             }
             bulletin_month(&cycles, state.today())
@@ -397,20 +414,18 @@ pub async fn page(
         seqs,
         months,
         bulletin_month,
-        listed: super::supervision::listed_rows(&state, &region.id, state.today())
+        listed: super::supervision::listed_rows(state, &region.id, state.today())
             .await?
             .into_iter()
             .filter(|i| scope.is_none_or(|p| i64::from(i.plan) == p))
             .collect(),
     };
-    let body = Arc::new(body.render().map_err(|e| {
+    body.render().map_err(|e| {
         PageError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("页面渲染失败：{e}。/ The page could not be rendered."),
         )
-    })?);
-    state.pages.dashboard_html.put(key, version, body.clone());
-    Ok(html(&DashboardPage { chrome, body }))
+    })
 }
 
 /// The page data of a region for a selection and scope (one campaign, or
@@ -428,12 +443,13 @@ pub async fn dashboard_data(
         selection.key(),
         scope.map_or("all".to_string(), |p| p.to_string())
     );
-    if let Some(d) = state.pages.dashboard.get(&key, version) {
-        return Ok(d);
-    }
-    let d = Arc::new(compute(state, region_id, selection, scope, today).await?);
-    state.pages.dashboard.put(key, version, d.clone());
-    Ok(d)
+    state
+        .pages
+        .dashboard
+        .get_with(&key, version, || {
+            compute(state, region_id, selection, scope, today)
+        })
+        .await
 }
 
 /// One campaign's cycles that have opened, oldest first, and the one

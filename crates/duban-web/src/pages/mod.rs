@@ -27,6 +27,7 @@ pub mod supervision;
 mod task;
 mod workbench;
 
+use crate::cache::SingleFlight;
 use crate::error::ApiError;
 use crate::AppState;
 use askama::Template;
@@ -393,49 +394,17 @@ pub fn router() -> Router<AppState> {
         .fold(Router::new(), |router, s| router.route(&s.path, s.handler))
 }
 
-/// Page data kept per ledger version: every audited write bumps the
-/// region's version (`Store::ledger_version`), so an entry is reused only
-/// while nothing changed. Bounded: cleared when it grows past `CAP`.
-pub struct VersionedCache<T> {
-    map: std::sync::Mutex<std::collections::HashMap<String, (i64, std::sync::Arc<T>)>>,
-}
-
-impl<T> Default for VersionedCache<T> {
-    fn default() -> Self {
-        VersionedCache {
-            map: Default::default(),
-        }
-    }
-}
-
-impl<T> VersionedCache<T> {
-    const CAP: usize = 2_000;
-
-    pub fn get(&self, key: &str, version: i64) -> Option<std::sync::Arc<T>> {
-        let map = self.map.lock().ok()?;
-        map.get(key)
-            .filter(|(v, _)| *v == version)
-            .map(|(_, d)| d.clone())
-    }
-
-    pub fn put(&self, key: String, version: i64, data: std::sync::Arc<T>) {
-        if let Ok(mut map) = self.map.lock() {
-            if map.len() >= Self::CAP {
-                map.clear();
-            }
-            map.insert(key, (version, data));
-        }
-    }
-}
-
-/// The caches of the pages, in the server's state.
+/// The caches of the pages, in the server's state: each value is kept per
+/// ledger version (every audited write bumps the region's version,
+/// `Store::ledger_version`) and built once per version however many
+/// requests ask for it at the same time ([`SingleFlight`]).
 #[derive(Default)]
 pub struct Caches {
-    pub workbench: VersionedCache<workbench::WorkbenchData>,
-    pub evaluation: VersionedCache<duban_store::Evaluation>,
-    pub dashboard: VersionedCache<dashboard::DashboardData>,
+    pub workbench: SingleFlight<workbench::WorkbenchData>,
+    pub evaluation: SingleFlight<duban_store::Evaluation>,
+    pub dashboard: SingleFlight<dashboard::DashboardData>,
     /// The dashboard's rendered body (all but the viewer's header).
-    pub dashboard_html: VersionedCache<String>,
+    pub dashboard_html: SingleFlight<String>,
 }
 
 /// A cycle's evaluation as of a day, computed once per ledger version.
@@ -447,12 +416,13 @@ pub async fn evaluation(
 ) -> Result<std::sync::Arc<duban_store::Evaluation>, PageError> {
     let version = state.store.ledger_version(region_id).await?;
     let key = format!("{region_id}|{}|{as_of}", cycle.id);
-    if let Some(e) = state.pages.evaluation.get(&key, version) {
-        return Ok(e);
-    }
-    let e = std::sync::Arc::new(state.store.evaluate(region_id, cycle, as_of).await?);
-    state.pages.evaluation.put(key, version, e.clone());
-    Ok(e)
+    state
+        .pages
+        .evaluation
+        .get_with(&key, version, || async {
+            Ok(state.store.evaluate(region_id, cycle, as_of).await?)
+        })
+        .await
 }
 
 /// A form that carries only its token (sign-out, close, 催办).

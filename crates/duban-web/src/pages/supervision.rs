@@ -7,6 +7,7 @@
 
 use super::{html, Chrome, Form, PageError, Viewer};
 use crate::auth::guard_for;
+use crate::handlers::supervision::{guarded, manage_campaign};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -15,7 +16,7 @@ use axum::response::Response;
 use duban_core::dates::Date;
 use duban_core::evaluation::Light;
 use duban_core::names::Role;
-use duban_core::policy::{authorize, may_read_rectification, Action, Principal};
+use duban_core::policy::{authorize, Action, Principal};
 use duban_core::supervision::{Cadence, ItemState, Month, VisitState};
 use duban_store::{
     ItemFilter, NewFinding, NewVisit, ProgressInput, RectificationItem, Region, ReviewInput,
@@ -538,18 +539,12 @@ async fn managed_visit(
     region_key: &str,
     visit: &str,
 ) -> Result<(Region, Visit), PageError> {
-    let region = guard_for(state, Some(&viewer.who), region_key, Action::Read).await?;
-    let v = state.store.visit(&region.id, visit).await?;
-    guard_for(
-        state,
-        Some(&viewer.who),
-        region_key,
-        Action::ManageSupervision {
-            campaign: Some(v.plan),
-        },
+    Ok(
+        guarded(state, Some(&viewer.who), region_key, visit, |v: &Visit| {
+            manage_campaign(v.plan)
+        })
+        .await?,
     )
-    .await?;
-    Ok((region, v))
 }
 
 /// After a visit form: back to the visit, or the visit with the refusal.
@@ -773,18 +768,16 @@ async fn readable_item(
     region_key: &str,
     item: &str,
 ) -> Result<(Region, RectificationItem), PageError> {
-    let region = guard_for(state, Some(&viewer.who), region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, item, state.today())
-        .await?;
-    if !may_read_rectification(&viewer.who, &item.unit_ids()) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "填报单位只能查看本单位的整改事项。/ A reporter sees only its own unit's rectification items.",
-        ));
-    }
-    Ok((region, item))
+    Ok(guarded(
+        state,
+        Some(&viewer.who),
+        region_key,
+        item,
+        |i: &RectificationItem| Action::ReadRectification {
+            unit_ids: i.unit_ids().into_iter().map(String::from).collect(),
+        },
+    )
+    .await?)
 }
 
 fn report_action(item: &RectificationItem) -> Action {
@@ -937,12 +930,8 @@ pub async fn progress(
     Form(f): Form<ProgressForm>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
-    let region = guard_for(&state, Some(&viewer.who), &region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, &id, state.today())
-        .await?;
-    guard_for(&state, Some(&viewer.who), &region_key, report_action(&item)).await?;
+    let (region, item) =
+        guarded(&state, Some(&viewer.who), &region_key, &id, report_action).await?;
     let input = ProgressInput {
         version: f.version.trim().parse().unwrap_or(-1),
         text: f.text,
@@ -975,12 +964,8 @@ pub async fn item_upload(
 ) -> Result<Response, PageError> {
     let (csrf, name, data) = read_upload(multipart).await?;
     viewer.check_csrf(&csrf)?;
-    let region = guard_for(&state, Some(&viewer.who), &region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, &id, state.today())
-        .await?;
-    guard_for(&state, Some(&viewer.who), &region_key, report_action(&item)).await?;
+    let (region, item) =
+        guarded(&state, Some(&viewer.who), &region_key, &id, report_action).await?;
     let result = state
         .store
         .add_supervision_file(&region.id, "item", &item.id, &name, &data, &viewer.who.user)
@@ -1010,19 +995,15 @@ pub async fn review(
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
-    let region = guard_for(&state, Some(&viewer.who), &region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, &id, state.today())
-        .await?;
     let close = f.decision == "close";
-    guard_for(
+    let (region, item) = guarded(
         &state,
         Some(&viewer.who),
         &region_key,
-        Action::ReviewRectification {
-            campaign: Some(item.plan),
-            listed: item.listed.is_some(),
+        &id,
+        |i: &RectificationItem| Action::ReviewRectification {
+            campaign: Some(i.plan),
+            listed: i.listed.is_some(),
             close,
         },
     )
@@ -1062,18 +1043,12 @@ pub async fn list(
     Form(f): Form<ListForm>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
-    let region = guard_for(&state, Some(&viewer.who), &region_key, Action::Read).await?;
-    let item = state
-        .store
-        .rectification_item(&region.id, &id, state.today())
-        .await?;
-    guard_for(
+    let (region, item) = guarded(
         &state,
         Some(&viewer.who),
         &region_key,
-        Action::ManageSupervision {
-            campaign: Some(item.plan),
-        },
+        &id,
+        |i: &RectificationItem| manage_campaign(i.plan),
     )
     .await?;
     let result = state

@@ -158,14 +158,11 @@ pub async fn page(
     let today = state.today();
     let version = state.store.ledger_version(&region.id).await?;
     let key = format!("{}|{}|{today}", region.id, unit.id);
-    let data = match state.pages.workbench.get(&key, version) {
-        Some(d) => d,
-        None => {
-            let d = std::sync::Arc::new(build(&state, &region, &unit, today).await?);
-            state.pages.workbench.put(key, version, d.clone());
-            d
-        }
-    };
+    let data = state
+        .pages
+        .workbench
+        .get_with(&key, version, || build(&state, &region, &unit, today))
+        .await?;
     let notice = match (q.submitted, q.saved) {
         (Some(n), _) => format!("已报送 {n} 项。"),
         (_, Some(_)) => "已保存。".to_string(),
