@@ -96,7 +96,10 @@ impl Store {
         let id = new_id();
         let file_name: String = file_name.chars().take(200).collect();
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
+        // The region's own expired uploads only: a sweep of every region
+        // would run on every shard of a Citus cluster at each upload.
+        sqlx::query("DELETE FROM pending_imports WHERE region_id = $1 AND created_at < $2")
+            .bind(region_id)
             .bind(ago(PENDING_IMPORT_SECS))
             .execute(&mut *tx)
             .await?;

@@ -6,7 +6,7 @@
 //! after sign-in, whichever comes first. Every sign-in, failure and
 //! sign-out is written to the audit log.
 
-use crate::{audit, get_str, timestamp, Result, Store, StoreError};
+use crate::{audit, audit_entry, get_str, timestamp, Result, Store, StoreError};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -158,13 +158,18 @@ impl Store {
             .bind(&keys[0])
             .execute(&mut *tx)
             .await?;
+        // Sign-in and sign-out are audited without moving the region's
+        // ledger and catalog versions (`audit_entry`, not `audit`): they
+        // change nothing a page or a cached read shows, and at a deadline
+        // sixty units signing in would otherwise empty every cache of the
+        // region sixty times (the audit pages are not cached).
         // Expired sessions are swept at sign-in: cheap, and no timer needed.
         sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
             .bind(ago(SESSION_IDLE_SECS))
             .bind(ago(SESSION_ABSOLUTE_SECS))
             .execute(&mut *tx)
             .await?;
-        audit(
+        audit_entry(
             &mut tx,
             &principal.region_id,
             &principal.user,
@@ -191,7 +196,7 @@ impl Store {
             .unwrap_or_default();
         let name: String = name.chars().take(64).collect();
         let mut tx = self.begin().await?;
-        audit(
+        audit_entry(
             &mut tx,
             &region,
             &name,
@@ -251,7 +256,7 @@ impl Store {
             .bind(sha256_hex(token))
             .execute(&mut *tx)
             .await?;
-        audit(
+        audit_entry(
             &mut tx,
             &who.region_id,
             &who.user,

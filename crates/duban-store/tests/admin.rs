@@ -310,15 +310,33 @@ async fn holidays_audit_search_and_account_changes() {
         assert_eq!(log[0].before.as_ref().unwrap()["role"], "leader");
         assert_eq!(log[0].after.as_ref().unwrap()["role"], "reporter");
 
-        // Sign-ins are read back from the audit log.
+        // Sign-ins are read back from the audit log, and do not move the
+        // region's versions (they would empty every cached page and read).
         assert!(store.last_sign_ins(&r.id).await.unwrap().is_empty());
+        let versions = (
+            store.ledger_version(&r.id).await.unwrap(),
+            store.catalog_version(&r.id).await.unwrap(),
+        );
         store
             .sign_in("wangwu", "wangwu-pass", "127.0.0.1")
             .await
             .unwrap()
             .unwrap();
+        assert!(store
+            .sign_in("wangwu", "wrong", "127.0.0.1")
+            .await
+            .unwrap()
+            .is_err());
         let seen = store.last_sign_ins(&r.id).await.unwrap();
         assert_eq!(seen.keys().collect::<Vec<_>>(), ["wangwu"], "{backend}");
+        assert_eq!(
+            (
+                store.ledger_version(&r.id).await.unwrap(),
+                store.catalog_version(&r.id).await.unwrap()
+            ),
+            versions,
+            "{backend}: a sign-in moved the versions"
+        );
         assert_eq!(store.end_sessions("wangwu", "admin").await.unwrap(), 1);
     }
 }

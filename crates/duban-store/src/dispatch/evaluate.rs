@@ -70,63 +70,121 @@ impl Store {
         cycle: &Cycle,
         today: Date,
     ) -> Result<Evaluation> {
-        let (_, thresholds) = self.plan_settings(region_id, cycle.plan).await?;
-        let tasks = self
-            .tasks(
+        // The reads are independent: they run at once, each on its own
+        // connection, so an evaluation waits for the slowest read rather
+        // than for the sum of about ten round trips (on Citus each goes
+        // through the coordinator to the region's worker).
+        let tasks = async {
+            self.tasks(
                 region_id,
                 &crate::TaskFilter {
                     plan: Some(cycle.plan),
                     ..Default::default()
                 },
             )
-            .await?;
-        let expected = self.expected_reports(region_id, cycle).await?;
-        let reports = self.current_reports(region_id, cycle).await?;
+            .await
+        };
         // Every submitted version counts for the reporting metrics, so a
         // report that was returned still was reported (and on time or not).
-        let submitted = sqlx::query("SELECT task_id, unit_id, MIN(late) AS late FROM reports WHERE region_id = $1 AND cycle_id = $2 AND submitted_at IS NOT NULL GROUP BY task_id, unit_id")
-            .bind(region_id)
-            .bind(&cycle.id)
-            .fetch_all(&self.pool)
-            .await?;
-        let submitted: HashMap<(String, String), bool> = submitted
-            .iter()
-            .map(|r| {
-                (
-                    (get_str(r, "task_id"), get_str(r, "unit_id")),
-                    get_i64(r, "late") == 0,
-                )
-            })
-            .collect();
-        let previous: HashMap<String, Light> = match self
-            .cycles(region_id, Some(cycle.plan))
-            .await?
-            .into_iter()
-            .filter(|c| c.seq < cycle.seq)
-            .max_by_key(|c| c.seq)
-        {
-            Some(prev) => sqlx::query(
+        let submitted = async {
+            let rows = sqlx::query("SELECT task_id, unit_id, MIN(late) AS late FROM reports WHERE region_id = $1 AND cycle_id = $2 AND submitted_at IS NOT NULL GROUP BY task_id, unit_id")
+                .bind(region_id)
+                .bind(&cycle.id)
+                .fetch_all(&self.pool)
+                .await?;
+            Ok::<_, StoreError>(
+                rows.iter()
+                    .map(|r| {
+                        (
+                            (get_str(r, "task_id"), get_str(r, "unit_id")),
+                            get_i64(r, "late") == 0,
+                        )
+                    })
+                    .collect::<HashMap<(String, String), bool>>(),
+            )
+        };
+        let previous = async {
+            let previous = self
+                .cycles(region_id, Some(cycle.plan))
+                .await?
+                .into_iter()
+                .filter(|c| c.seq < cycle.seq)
+                .max_by_key(|c| c.seq);
+            let Some(prev) = previous else {
+                return Ok(HashMap::new());
+            };
+            let rows = sqlx::query(
                 "SELECT task_id, light FROM task_lights WHERE region_id = $1 AND cycle_id = $2",
             )
             .bind(region_id)
             .bind(&prev.id)
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    get_str(r, "task_id"),
-                    serde_json::from_value(json!(get_str(r, "light"))).ok()?,
-                ))
-            })
-            .collect(),
-            None => HashMap::new(),
-        };
-        let document = sqlx::query("SELECT d.doc_date, d.plan_year FROM plans p JOIN documents d ON d.region_id = p.region_id AND d.id = p.document_id WHERE p.region_id = $1 AND p.id = $2")
-            .bind(region_id)
-            .bind(&cycle.plan_id)
-            .fetch_optional(&self.pool)
             .await?;
+            Ok::<_, StoreError>(
+                rows.iter()
+                    .filter_map(|r| {
+                        Some((
+                            get_str(r, "task_id"),
+                            serde_json::from_value(json!(get_str(r, "light"))).ok()?,
+                        ))
+                    })
+                    .collect::<HashMap<String, Light>>(),
+            )
+        };
+        let document = async {
+            Ok::<_, StoreError>(sqlx::query("SELECT d.doc_date, d.plan_year FROM plans p JOIN documents d ON d.region_id = p.region_id AND d.id = p.document_id WHERE p.region_id = $1 AND p.id = $2")
+                .bind(region_id)
+                .bind(&cycle.plan_id)
+                .fetch_optional(&self.pool)
+                .await?)
+        };
+        // A closed cycle answers with the lights it was closed with.
+        let closed_lights = async {
+            if cycle.status != "closed" {
+                return Ok(HashMap::new());
+            }
+            let rows = sqlx::query(
+                "SELECT task_id, light, reason FROM task_lights WHERE region_id = $1 AND cycle_id = $2",
+            )
+            .bind(region_id)
+            .bind(&cycle.id)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok::<_, StoreError>(
+                rows.iter()
+                    .filter_map(|r| {
+                        Some((
+                            get_str(r, "task_id"),
+                            (
+                                serde_json::from_value(json!(get_str(r, "light"))).ok()?,
+                                get_str(r, "reason"),
+                            ),
+                        ))
+                    })
+                    .collect::<HashMap<String, (Light, String)>>(),
+            )
+        };
+        let (
+            (_, thresholds),
+            tasks,
+            expected,
+            reports,
+            submitted,
+            previous,
+            document,
+            closed_lights,
+            targets,
+        ) = tokio::try_join!(
+            self.plan_settings(region_id, cycle.plan),
+            tasks,
+            self.expected_reports(region_id, cycle),
+            self.current_reports(region_id, cycle),
+            submitted,
+            previous,
+            document,
+            closed_lights,
+            self.targets(region_id, Some(cycle.plan)),
+        )?;
         let doc_date = document
             .as_ref()
             .and_then(|r| get_opt_str(r, "doc_date"))
@@ -145,30 +203,6 @@ impl Store {
             .or_else(|| Date::parse(&cycle.due_on).map(Date::year))
             .unwrap_or_else(|| today.year());
         let doc_date = doc_date.unwrap_or_else(|| Date::first_of_year(plan_year));
-        // A closed cycle answers with the lights it was closed with.
-        let closed_lights: HashMap<String, (Light, String)> = if cycle.status == "closed" {
-            sqlx::query(
-                "SELECT task_id, light, reason FROM task_lights WHERE region_id = $1 AND cycle_id = $2",
-            )
-            .bind(region_id)
-            .bind(&cycle.id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    get_str(r, "task_id"),
-                    (
-                        serde_json::from_value(json!(get_str(r, "light"))).ok()?,
-                        get_str(r, "reason"),
-                    ),
-                ))
-            })
-            .collect()
-        } else {
-            HashMap::new()
-        };
-        let targets = self.targets(region_id, Some(cycle.plan)).await?;
         // The facts: each task with a lead, its lead's report, the previous
         // and (closed cycles) the stored light.
         let led: Vec<(&crate::TaskRow, &crate::UnitRef)> = tasks
