@@ -307,3 +307,132 @@ pub(crate) async fn write(tx: &mut Transaction<'static, Any>, job: &Job) -> Resu
     }
     Ok(saved)
 }
+
+/// One report saved in **one statement** on PostgreSQL (and Citus): the
+/// current version superseded, the new one inserted, its audit entry and
+/// the ledger-version bump, as data-modifying CTEs that all name the
+/// region. One round trip instead of six (`BEGIN`, four statements,
+/// `COMMIT`), atomic as any single statement is, and on Citus routed whole
+/// to the worker that holds the region.
+///
+/// The stale-version check is part of the statement: the old version is
+/// superseded only if it is the one the client edited (or, for a first
+/// save, inserted only if there is none), so a stale edit changes nothing
+/// and is answered 409 like in [`write`]. Returns `None` for what this
+/// form does not cover (several reports, coordination requests), which
+/// then go through [`write`] in a transaction.
+pub(crate) async fn write_single(pool: &AnyPool, job: &Job) -> Result<Option<Vec<Report>>> {
+    let [row] = job.rows.as_slice() else {
+        return Ok(None);
+    };
+    let input = &row.input;
+    if !input.coordination.is_empty() {
+        return Ok(None);
+    }
+    let at = now();
+    let id = new_id();
+    let late = input.submit && job.today > job.due;
+    let version = input.version + 1;
+    let state = if input.submit { "submitted" } else { "draft" };
+    let attachments = serde_json::Value::Array(input.attachments.clone());
+    let after = json!({ "cycle": job.cycle_id, "task": row.task_id, "unit": row.unit, "version": version, "completion": input.completion, "late": late });
+    let saved = sqlx::query(
+        "WITH cur AS ( \
+           UPDATE reports SET superseded_at = $1 \
+           WHERE region_id = $2 AND cycle_id = $3 AND task_id = $4 AND unit_id = $5 \
+             AND superseded_at IS NULL AND version = $6 AND $6 > 0 \
+           RETURNING version \
+         ), ok AS ( \
+           SELECT 1 AS one FROM cur \
+           UNION ALL \
+           SELECT 1 WHERE $6 = 0 AND NOT EXISTS ( \
+             SELECT 1 FROM reports WHERE region_id = $2 AND cycle_id = $3 AND task_id = $4 \
+               AND unit_id = $5 AND superseded_at IS NULL) \
+         ), ins AS ( \
+           INSERT INTO reports (region_id, id, cycle_id, task_id, unit_id, version, state, status, completion, current_value, progress, problems, next_steps, attachments, submitted_at, late, author, created_at) \
+           SELECT $2, $7, $3, $4, $5, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $1 FROM ok \
+           RETURNING version \
+         ), aud AS ( \
+           INSERT INTO audit_log (region_id, id, at, actor, action, entity, entity_id, before, after) \
+           SELECT $2, $20, $1, $19, $21, 'report', $7, NULL, $22 FROM ins \
+         ), bump AS ( \
+           INSERT INTO ledger_versions (region_id, version) SELECT $2, 1 FROM ins \
+           ON CONFLICT (region_id) DO UPDATE SET version = ledger_versions.version + 1 \
+         ) \
+         SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ins",
+    )
+    .bind(&at)
+    .bind(&job.region_id)
+    .bind(&job.cycle_id)
+    .bind(&row.task_id)
+    .bind(&row.unit_id)
+    .bind(input.version)
+    .bind(&id)
+    .bind(version)
+    .bind(state)
+    .bind(&input.status)
+    .bind(input.completion)
+    .bind(input.current_value)
+    .bind(&input.progress)
+    .bind(&input.problems)
+    .bind(&input.next_steps)
+    .bind(attachments.to_string())
+    .bind(input.submit.then(|| at.clone()))
+    .bind(late as i64)
+    .bind(&job.actor)
+    .bind(new_id())
+    .bind(if input.submit { "report.submit" } else { "report.draft" })
+    .bind(after.to_string())
+    .persistent(false)
+    .fetch_one(pool)
+    .await
+    .map_err(|e| match &e {
+        // Two first saves of one report racing: both saw no current
+        // version; the unique (…, version) index lets one in.
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(format!(
+            "该填报已被他人修改（你基于第 {} 版），请刷新后再改。/ The report changed since you opened it; reload and edit again.",
+            input.version
+        )),
+        _ => StoreError::Db(e),
+    })?;
+    if get_i64(&saved, "n") != 1 {
+        // Nothing written: the client edited a version that is no longer
+        // the current one. Read which one is, for the message.
+        let current = sqlx::query(
+            "SELECT version FROM reports WHERE region_id = $1 AND cycle_id = $2 AND task_id = $3 \
+             AND unit_id = $4 AND superseded_at IS NULL",
+        )
+        .bind(&job.region_id)
+        .bind(&job.cycle_id)
+        .bind(&row.task_id)
+        .bind(&row.unit_id)
+        .fetch_optional(pool)
+        .await?;
+        let current_version = current.as_ref().map(|r| get_i64(r, "version")).unwrap_or(0);
+        return Err(StoreError::Conflict(format!(
+            "该填报已被他人修改（当前第 {current_version} 版，你基于第 {} 版），请刷新后再改。/ The report changed since you opened it (now version {current_version}); reload and edit again.",
+            input.version
+        )));
+    }
+    Ok(Some(vec![Report {
+        id,
+        cycle_id: job.cycle_id.clone(),
+        task_id: row.task_id.clone(),
+        unit_id: row.unit_id.clone(),
+        unit: row.unit.clone(),
+        version,
+        state: state.into(),
+        status: input.status.clone(),
+        completion: input.completion,
+        current_value: input.current_value,
+        progress: input.progress.clone(),
+        problems: input.problems.clone(),
+        next_steps: input.next_steps.clone(),
+        attachments,
+        submitted_at: input.submit.then(|| at.clone()),
+        late,
+        review_comment: None,
+        author: job.actor.clone(),
+        created_at: at,
+    }]))
+}
