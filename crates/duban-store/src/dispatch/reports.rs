@@ -129,9 +129,8 @@ impl Store {
     /// Checked here against the cached ledger (cycle, tasks, units), then
     /// written: on SQLite by the group-commit writer ([`super::group`]),
     /// which commits concurrent saves together and answers this request
-    /// after the commit that holds it; on PostgreSQL one report in one
-    /// statement ([`group::write_single`]), several in a transaction of
-    /// their own, one statement per step.
+    /// after the commit that holds it; on PostgreSQL in a transaction of
+    /// its own, one statement per step.
     pub async fn save_reports(
         &self,
         region_id: &str,
@@ -197,9 +196,6 @@ impl Store {
         match self.backend {
             crate::Backend::Sqlite => self.save_grouped(job).await,
             crate::Backend::Postgres => {
-                if let Some(saved) = group::write_single(&self.pool, &job).await? {
-                    return Ok(saved);
-                }
                 let mut tx = self.pool.begin().await?;
                 let saved = group::write(&mut tx, &job).await?;
                 crate::bump_versions(&mut tx, region_id, false).await?;
