@@ -194,6 +194,16 @@ impl Store {
     /// (most writes) do not change it.
     pub(crate) async fn all_tasks(&self, region_id: &str) -> Result<std::sync::Arc<Vec<TaskRow>>> {
         let version = self.catalog_version(region_id).await?;
+        self.all_tasks_at(region_id, version).await
+    }
+
+    /// [`Self::all_tasks`] at a catalog version the caller has read (a save
+    /// reads it once for its cycle, tasks and units).
+    pub(crate) async fn all_tasks_at(
+        &self,
+        region_id: &str,
+        version: i64,
+    ) -> Result<std::sync::Arc<Vec<TaskRow>>> {
         if let Some(tasks) = self.tasks.get(region_id, version) {
             return Ok(tasks);
         }

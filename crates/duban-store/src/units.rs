@@ -51,6 +51,15 @@ impl Store {
     /// resolves its unit in it.
     pub(crate) async fn units_cached(&self, region_id: &str) -> Result<std::sync::Arc<Vec<Unit>>> {
         let version = self.catalog_version(region_id).await?;
+        self.units_cached_at(region_id, version).await
+    }
+
+    /// [`Self::units_cached`] at a catalog version the caller has read.
+    pub(crate) async fn units_cached_at(
+        &self,
+        region_id: &str,
+        version: i64,
+    ) -> Result<std::sync::Arc<Vec<Unit>>> {
         if let Some(units) = self.units.get(region_id, version) {
             return Ok(units);
         }

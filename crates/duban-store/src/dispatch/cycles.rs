@@ -17,6 +17,15 @@ impl Store {
     /// and closing a cycle bump it; report saves do not).
     async fn all_cycles(&self, region_id: &str) -> Result<std::sync::Arc<Vec<Cycle>>> {
         let version = self.catalog_version(region_id).await?;
+        self.all_cycles_at(region_id, version).await
+    }
+
+    /// [`Self::all_cycles`] at a catalog version the caller has read.
+    async fn all_cycles_at(
+        &self,
+        region_id: &str,
+        version: i64,
+    ) -> Result<std::sync::Arc<Vec<Cycle>>> {
         if let Some(cycles) = self.cycles.get(region_id, version) {
             return Ok(cycles);
         }
@@ -33,7 +42,13 @@ impl Store {
     }
 
     pub async fn cycle(&self, region_id: &str, id: &str) -> Result<Cycle> {
-        self.all_cycles(region_id)
+        let version = self.catalog_version(region_id).await?;
+        self.cycle_at(region_id, id, version).await
+    }
+
+    /// [`Self::cycle`] at a catalog version the caller has read.
+    pub(crate) async fn cycle_at(&self, region_id: &str, id: &str, version: i64) -> Result<Cycle> {
+        self.all_cycles_at(region_id, version)
             .await?
             .iter()
             .find(|c| c.id == id)

@@ -142,18 +142,21 @@ impl Store {
         for item in items {
             validate(&item.report)?;
         }
-        let cycle = self.cycle(region_id, cycle_id).await?;
+        // One catalog-version read for the cycle, the tasks and the units
+        // (three round trips before; on Citus each crosses the coordinator).
+        let version = self.catalog_version(region_id).await?;
+        let cycle = self.cycle_at(region_id, cycle_id, version).await?;
         ensure_open(&cycle)?;
         ensure_started(&cycle, today)?;
         // Who owes what: the tasks of the cycle's plan and their units
         // (a group owes through the registered units it covers).
-        let all = self.all_tasks(region_id).await?;
+        let all = self.all_tasks_at(region_id, version).await?;
         let tasks: HashMap<&str, &crate::TaskRow> = all
             .iter()
             .filter(|t| t.plan == cycle.plan)
             .map(|t| (t.id.as_str(), t))
             .collect();
-        let registry = self.units_cached(region_id).await?;
+        let registry = self.units_cached_at(region_id, version).await?;
         let mut rows = Vec::with_capacity(items.len());
         for item in items {
             let unit = registry
